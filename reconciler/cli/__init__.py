@@ -1,0 +1,82 @@
+"""The `phsync` command: a thin click layer over the library, and its one error boundary.
+
+Exit codes: 0 success (or no changes), 2 changes present (``plan --detailed-exitcode``) or a
+usage error from click, 1 an error phsync reports (bad input, API refusal, stale plan), 3 an
+unexpected error (a bug), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from reconciler import __version__
+from reconciler.errors import PhsyncError
+
+EXIT_ERROR = 1
+EXIT_BUG = 3
+EXIT_INTERRUPTED = 130
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="phsync")
+@click.option("--debug", is_flag=True, help="Show debug logs and tracebacks (never the API key).")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Keep a PostHog project in the shape that a Git repository declares.
+
+    Feature flags, cohorts, dashboards and annotations live as YAML manifests; `plan` shows what
+    would change and `apply` makes PostHog match. Read-only commands answer questions about
+    persons, recordings, cohorts and saved endpoints. `phsync emulator` runs a local PostHog API.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def _register() -> None:
+    from reconciler.cli import commands
+
+    for command in commands.ALL:
+        cli.add_command(command)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run phsync; the only place that maps exceptions to exit codes."""
+    _register()
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        code = cli.main(args=argv, prog_name="phsync", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except PhsyncError as exc:
+        click.secho(f"Error: {exc}", fg="red", err=True)
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        sys.exit(EXIT_ERROR)
+    except Exception as exc:  # the boundary: anything else is a bug
+        if debug:
+            raise
+        click.secho(
+            f"Unexpected error ({type(exc).__name__}): {exc}\n"
+            "This is a bug in phsync; run again with --debug for the traceback.",
+            fg="red",
+            err=True,
+        )
+        sys.exit(EXIT_BUG)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,7 @@
+"""phsync's info commands."""
+
+from __future__ import annotations
+
+import click
+
+COMMANDS: list[click.Command] = []

@@ -1,0 +1,184 @@
+"""The one exception tree of phsync.
+
+Every error that phsync means to report to a user derives from :class:`PhsyncError`; the CLI's
+error boundary turns it into a message on stderr and exit code 1. Anything else is a bug
+(exit 3). The HTTP library's own exceptions never leave :mod:`reconciler.client`.
+
+    PhsyncError
+    ├── ConfigError              bad options, environment or phsync.yaml
+    ├── ManifestError            manifests that cannot be used (carries every issue found)
+    ├── TransportError           no HTTP answer: DNS, refused connection, timeout, TLS
+    ├── ApiError                 PostHog answered with an error status
+    │   ├── BadRequestError      400: PostHog's ``attr`` and ``detail``
+    │   ├── AuthenticationError  401: the key is not accepted here
+    │   ├── PermissionDeniedError 403: a missing scope or project access
+    │   ├── NotFoundError        404
+    │   ├── MethodNotAllowedError 405
+    │   ├── ConflictError        409
+    │   ├── RateLimitedError     429, after waiting as long as phsync was allowed to
+    │   └── ServerError          5xx
+    ├── StalePlanError           a saved plan whose objects moved since it was made
+    ├── UnsafePlanError          a plan refused by a safety rule
+    └── ApplyError               an apply that stopped half-way (carries what was done)
+
+No message, ``repr`` or attribute of these exceptions may contain an API key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+
+class PhsyncError(Exception):
+    """Root of every error phsync reports to its user."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message if not self.hint else f"{self.message}\n  hint: {self.hint}"
+
+
+class ConfigError(PhsyncError):
+    """Options, environment or configuration files that phsync cannot work with."""
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem in a manifest: where it is, which field, what is wrong, how to fix it."""
+
+    file: str
+    line: int
+    column: int
+    message: str
+    path: str = ""
+    hint: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}"
+        field = f" {self.path}:" if self.path else ""
+        text = f"{where}:{field} {self.message}"
+        return text if not self.hint else f"{text} ({self.hint})"
+
+
+class ManifestError(PhsyncError):
+    """Manifests that cannot be used; ``issues`` holds every problem found, not only the first."""
+
+    def __init__(self, issues: Sequence[Issue]) -> None:
+        self.issues = tuple(issues)
+        count = len(self.issues)
+        noun = "problem" if count == 1 else "problems"
+        lines = [f"{count} {noun} in manifests:"] + [f"  {issue}" for issue in self.issues]
+        super().__init__("\n".join(lines))
+
+
+class TransportError(PhsyncError):
+    """No usable HTTP answer (DNS failure, refused or dropped connection, timeout, TLS).
+
+    ``ambiguous`` is true when the request may have reached the server and acted (a dropped
+    connection or a timeout after sending a write).
+    """
+
+    def __init__(self, message: str, *, hint: str | None = None, ambiguous: bool = False) -> None:
+        super().__init__(message, hint=hint)
+        self.ambiguous = ambiguous
+
+
+class ApiError(PhsyncError):
+    """PostHog answered with an error status."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        method: str,
+        url: str,
+        code: str | None = None,
+        attr: str | None = None,
+        detail: str | None = None,
+        body: Any = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.status = status
+        self.method = method
+        self.url = url
+        self.code = code
+        self.attr = attr
+        self.detail = detail
+        self.body = body
+
+
+class BadRequestError(ApiError):
+    """400: PostHog refused the request body."""
+
+
+class AuthenticationError(ApiError):
+    """401: the key is missing, wrong, or belongs to another PostHog instance or region."""
+
+
+class PermissionDeniedError(ApiError):
+    """403: the key lacks a scope, or cannot reach the project."""
+
+    @property
+    def missing_scope(self) -> str | None:
+        detail = self.detail or ""
+        marker = "missing required scope '"
+        if marker in detail:
+            return detail.split(marker, 1)[1].split("'", 1)[0]
+        return None
+
+
+class NotFoundError(ApiError):
+    """404."""
+
+
+class MethodNotAllowedError(ApiError):
+    """405 (PostHog's answer to DELETE on kinds that only soft delete)."""
+
+
+class ConflictError(ApiError):
+    """409."""
+
+
+class RateLimitedError(ApiError):
+    """429, after phsync waited as long as it was allowed to."""
+
+
+class ServerError(ApiError):
+    """5xx."""
+
+
+class StalePlanError(PhsyncError):
+    """A saved plan whose live objects changed after it was made; nothing was written."""
+
+    def __init__(self, moved: Sequence[str]) -> None:
+        self.moved = tuple(moved)
+        names = ", ".join(self.moved)
+        super().__init__(
+            f"the saved plan is stale: {names} changed in PostHog since the plan was made; "
+            "nothing was written",
+            hint="run `phsync plan` again and review the new plan",
+        )
+
+
+class UnsafePlanError(PhsyncError):
+    """A plan that a safety rule refuses."""
+
+
+class ApplyError(PhsyncError):
+    """An apply that stopped part-way; ``done`` and ``not_done`` describe the changes."""
+
+    def __init__(
+        self, message: str, *, done: Sequence[str], not_done: Sequence[str], hint: str | None = None
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.done = tuple(done)
+        self.not_done = tuple(not_done)

@@ -1,0 +1,102 @@
+"""Value types shared by manifests, planning, apply and rendering. No I/O here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+# The kinds phsync manages, in dependency order: a kind may reference kinds before it
+# (a cohort includes another cohort, a flag targets a cohort or another flag, an annotation
+# names its dashboard).
+KINDS: tuple[str, ...] = ("Cohort", "FeatureFlag", "Dashboard", "Annotation")
+
+# The field that identifies an object of each kind in manifests.
+IDENTITY_FIELD: dict[str, str] = {
+    "FeatureFlag": "key",
+    "Cohort": "name",
+    "Dashboard": "name",
+    "Annotation": "name",
+}
+
+# Top-level manifest fields that belong to phsync, not to PostHog.
+PHSYNC_FIELDS: frozenset[str] = frozenset({"kind", "ignore"})
+
+
+@dataclass(frozen=True)
+class SourceLocation:
+    """A place in a manifest file (1-based line and column)."""
+
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class ResourceKey:
+    """Identity of a managed object: its kind and its name (a flag's key, otherwise its name)."""
+
+    kind: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}/{self.name}"
+
+    @classmethod
+    def parse(cls, text: str) -> ResourceKey:
+        kind, sep, name = text.partition("/")
+        if not sep or not name:
+            raise ValueError(f"expected KIND/NAME, got {text!r}")
+        return cls(kind, name)
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """One YAML document, validated.
+
+    ``spec`` holds the PostHog fields as written (references are still names), without
+    ``kind`` and ``ignore``. ``positions`` maps a field path (a tuple of keys and list indexes)
+    to where it stands in the file, for error messages.
+    """
+
+    kind: str
+    name: str
+    spec: dict[str, Any]
+    location: SourceLocation
+    ignore: tuple[str, ...] = ()
+    positions: dict[tuple[str | int, ...], SourceLocation] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    @property
+    def key(self) -> ResourceKey:
+        return ResourceKey(self.kind, self.name)
+
+    def where(self, path: tuple[str | int, ...] = ()) -> SourceLocation:
+        """The closest recorded location of ``path`` (or of a parent of it)."""
+        for cut in range(len(path), -1, -1):
+            found = self.positions.get(path[:cut])
+            if found is not None:
+                return found
+        return self.location
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A manifest field that names another object: ``path`` inside ``source``'s spec."""
+
+    source: ResourceKey
+    target: ResourceKey
+    path: tuple[str | int, ...]
+
+
+class Action(str, Enum):
+    """What a plan does to one object; the order here is the order of a rendered plan."""
+
+    CREATE = "create"
+    ADOPT = "adopt"
+    UPDATE = "update"
+    DELETE = "delete"
