@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 # The kinds phsync manages, in dependency order: a kind may reference kinds before it
@@ -93,7 +93,7 @@ class Reference:
     path: tuple[str | int, ...]
 
 
-class Action(str, Enum):
+class Action(StrEnum):
     """What a plan does to one object; the order here is the order of a rendered plan."""
 
     CREATE = "create"

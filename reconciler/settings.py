@@ -128,7 +128,9 @@ def load_settings(
         try:
             key = Secret(Path(api_key_file).read_text(encoding="utf-8").strip())
         except OSError as exc:
-            raise ConfigError(f"cannot read the API key file {api_key_file}: {exc.strerror}") from None
+            raise ConfigError(
+                f"cannot read the API key file {api_key_file}: {exc.strerror}"
+            ) from None
     else:
         for name in KEY_VARIABLES:
             if env.get(name):
