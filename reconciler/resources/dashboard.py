@@ -1,0 +1,168 @@
+"""Dashboards: identity ``name``; ownership marked by the tag ``managed-by-phsync``.
+
+phsync manages a dashboard's name, description, pinned state, tags and its text tiles, in
+order. Insight tiles are left alone and never compared. PostHog's dashboard list leaves tiles
+out, so phsync reads one dashboard in full only when its manifest declares ``tiles``.
+A tile's ``color`` and ``layouts`` are compared only when the manifest gives them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from reconciler import paths
+from reconciler.resources.base import (
+    MARKER_TAG,
+    Directory,
+    Json,
+    LiveObject,
+    content_hash,
+    user_tags,
+    with_marker,
+)
+
+kind = "Dashboard"
+collection = "dashboards"
+_SCALARS = ("name", "description", "pinned")
+
+
+def identity(spec: Mapping[str, Json]) -> str:
+    return str(spec["name"])
+
+
+display_name = identity
+
+
+def is_managed(raw: Mapping[str, Json]) -> bool:
+    return MARKER_TAG in (raw.get("tags") or [])
+
+
+def version(raw: Mapping[str, Json], spec: Mapping[str, Json]) -> str:
+    return content_hash([spec, is_managed(raw)])
+
+
+def text_tiles(raw: Mapping[str, Json]) -> list[dict[str, Any]]:
+    """The live text tiles in PostHog's display order (by the ``sm`` layout's y, then x)."""
+    tiles = [
+        tile for tile in raw.get("tiles") or [] if tile.get("text") and not tile.get("deleted")
+    ]
+
+    def position(tile: Mapping[str, Any]) -> tuple[int, int, int]:
+        small = (tile.get("layouts") or {}).get("sm") or {}
+        return (small.get("y", 0), small.get("x", 0), tile.get("id") or 0)
+
+    return sorted(tiles, key=position)
+
+
+def _tile(tile: Mapping[str, Json]) -> dict[str, Json]:
+    out: dict[str, Json] = {"text": tile.get("text") or ""}
+    if tile.get("color") is not None:
+        out["color"] = tile["color"]
+    if tile.get("layouts"):
+        out["layouts"] = tile["layouts"]
+    return out
+
+
+def _canonical(spec: Mapping[str, Json]) -> dict[str, Json]:
+    out: dict[str, Json] = {"name": spec["name"]}
+    if "description" in spec:
+        out["description"] = spec["description"] or ""
+    if "pinned" in spec:
+        out["pinned"] = bool(spec["pinned"])
+    if "tags" in spec:
+        out["tags"] = user_tags(spec["tags"])
+    if "tiles" in spec:
+        out["tiles"] = [_tile(tile) for tile in spec["tiles"] or []]
+    return out
+
+
+canonical = _canonical
+
+
+def from_live(raw: Mapping[str, Json], directory: Directory) -> dict[str, Json]:
+    spec: dict[str, Json] = {field: raw.get(field) for field in _SCALARS}
+    spec["tags"] = raw.get("tags") or []
+    if "tiles" in raw:
+        spec["tiles"] = [
+            {
+                "text": (tile.get("text") or {}).get("body") or "",
+                "color": tile.get("color"),
+                "layouts": tile.get("layouts"),
+            }
+            for tile in text_tiles(raw)
+        ]
+    return _canonical(spec)
+
+
+def align(desired: Mapping[str, Json], live: dict[str, Json]) -> dict[str, Json]:
+    """Compare a tile's color and layouts only where the manifest gives them."""
+    want = desired.get("tiles")
+    have = live.get("tiles")
+    if not isinstance(want, list) or not isinstance(have, list):
+        return live
+    aligned = []
+    for index, tile in enumerate(have):
+        model: dict[str, Any] = want[index] if index < len(want) else {"text": None}
+        kept = {key: value for key, value in tile.items() if key in model}
+        if "layouts" in kept and isinstance(model.get("layouts"), dict):
+            have_layouts: dict[str, Any] = kept["layouts"] or {}
+            kept["layouts"] = {
+                size: {k: v for k, v in (have_layouts.get(size) or {}).items() if k in box}
+                for size, box in model["layouts"].items()
+            }
+        aligned.append(kept)
+    return {**live, "tiles": aligned}
+
+
+def _tiles_patch(spec: Mapping[str, Json], live_raw: Mapping[str, Json] | None) -> list[Json]:
+    existing = text_tiles(live_raw or {})
+    patch: list[Json] = []
+    for index, tile in enumerate(spec.get("tiles") or []):
+        entry: dict[str, Json] = {"text": {"body": tile["text"]}}
+        for optional in ("color", "layouts"):
+            if optional in tile:
+                entry[optional] = tile[optional]
+        if index < len(existing):
+            entry["id"] = existing[index]["id"]
+            text_id = (existing[index].get("text") or {}).get("id")
+            if text_id is not None:
+                entry["text"] = {"id": text_id, "body": tile["text"]}
+        patch.append(entry)
+    for extra in existing[len(spec.get("tiles") or []) :]:
+        patch.append({"id": extra["id"], "deleted": True})
+    return patch
+
+
+def _body(spec: Mapping[str, Json], fields: frozenset[str]) -> dict[str, Json]:
+    return {field: spec[field] for field in _SCALARS if field in fields and field in spec}
+
+
+def create_body(spec: Mapping[str, Json], directory: Directory) -> dict[str, Json]:
+    body = _body(spec, frozenset(spec))
+    body["tags"] = with_marker(spec.get("tags"))
+    return body
+
+
+def create_followup(
+    spec: Mapping[str, Json], created: Mapping[str, Json]
+) -> dict[str, Json] | None:
+    """Text tiles can only be added once the dashboard exists: the PATCH that adds them."""
+    if not spec.get("tiles"):
+        return None
+    return {"tiles": _tiles_patch(spec, created)}
+
+
+def update_body(
+    spec: Mapping[str, Json],
+    fields: frozenset[str],
+    live: LiveObject,
+    directory: Directory,
+    ignore: tuple[paths.Path, ...] = (),
+) -> dict[str, Json]:
+    body = _body(spec, fields)
+    if "tags" in fields or not live.managed:
+        body["tags"] = with_marker(spec.get("tags", live.raw.get("tags")))
+    if "tiles" in fields:
+        body["tiles"] = _tiles_patch(spec, live.raw)
+    return body

@@ -1,0 +1,238 @@
+"""Feature flags: identity ``key``; ownership marked by the tag ``managed-by-phsync``.
+
+In manifests a condition targets a cohort by name (``{type: cohort, value: NAME}``) and depends
+on another flag by key (``{type: flag, key: KEY}``); PostHog stores numeric ids there. Payloads
+are any JSON value in manifests and JSON-encoded strings in PostHog. Filter keys that other
+PostHog products write (early access, experiments, holdouts) are never compared and are sent
+back unchanged on update.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from reconciler import paths
+from reconciler.resources.base import (
+    MARKER_TAG,
+    Directory,
+    Json,
+    LiveObject,
+    keep_live,
+    no_followup,
+    number,
+    user_tags,
+    with_marker,
+)
+
+kind = "FeatureFlag"
+collection = "feature_flags"
+
+# filters keys owned by other PostHog products.
+FOREIGN_FILTER_KEYS = (
+    "super_groups",
+    "holdout_groups",
+    "holdout",
+    "feature_enrollment",
+    "early_exit",
+)
+_SCALARS = ("name", "active", "ensure_experience_continuity", "evaluation_runtime")
+_NO_VALUE_OPERATORS = ("is_set", "is_not_set")
+
+
+def identity(spec: Mapping[str, Json]) -> str:
+    return str(spec["key"])
+
+
+def display_name(spec: Mapping[str, Json]) -> str:
+    return str(spec["key"])
+
+
+align = keep_live
+create_followup = no_followup
+
+
+def is_managed(raw: Mapping[str, Json]) -> bool:
+    return MARKER_TAG in (raw.get("tags") or [])
+
+
+def version(raw: Mapping[str, Json], spec: Mapping[str, Json]) -> str:
+    return f"v{raw.get('version')}"
+
+
+# -- canonical form ---------------------------------------------------------------------------
+
+
+def _payload(value: Json) -> Json:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _property(prop: Mapping[str, Json], *, cohort_name: Any, flag_key: Any) -> dict[str, Json]:
+    ptype = prop.get("type") or "person"
+    out: dict[str, Json] = {"type": ptype}
+    if ptype == "cohort":
+        out["key"] = "id"
+        out["operator"] = prop.get("operator") or "in"
+        out["value"] = cohort_name(prop.get("value"))
+    elif ptype == "flag":
+        out["key"] = flag_key(prop.get("key"))
+        out["operator"] = prop.get("operator") or "flag_evaluates_to"
+        out["value"] = prop.get("value")
+    else:
+        out["key"] = prop.get("key")
+        operator = prop.get("operator") or "exact"
+        out["operator"] = operator
+        if operator not in _NO_VALUE_OPERATORS:
+            value = prop.get("value")
+            out["value"] = [number(v) for v in value] if isinstance(value, list) else number(value)
+        if prop.get("group_type_index") is not None:
+            out["group_type_index"] = prop["group_type_index"]
+    out["negation"] = bool(prop.get("negation") or False)
+    return out
+
+
+def _group(group: Mapping[str, Json], **resolve: Any) -> dict[str, Json]:
+    rollout = group.get("rollout_percentage")
+    out: dict[str, Json] = {
+        "properties": [_property(p, **resolve) for p in group.get("properties") or []],
+        "rollout_percentage": 100 if rollout is None else number(rollout),
+    }
+    for optional in ("variant", "aggregation_group_type_index", "description"):
+        if group.get(optional) not in (None, ""):
+            out[optional] = group[optional]
+    return out
+
+
+def _filters(filters: Mapping[str, Json], **resolve: Any) -> dict[str, Json]:
+    out: dict[str, Json] = {"groups": [_group(g, **resolve) for g in filters.get("groups") or []]}
+    variants = (filters.get("multivariate") or {}).get("variants") or []
+    if variants:
+        out["multivariate"] = {
+            "variants": [
+                {
+                    "key": v.get("key"),
+                    "name": v.get("name") or "",
+                    "rollout_percentage": number(v.get("rollout_percentage")),
+                }
+                for v in variants
+            ]
+        }
+    payloads = filters.get("payloads") or {}
+    if payloads:
+        out["payloads"] = {_payload_key(k): _payload(v) for k, v in payloads.items()}
+    if filters.get("aggregation_group_type_index") is not None:
+        out["aggregation_group_type_index"] = filters["aggregation_group_type_index"]
+    return out
+
+
+def _payload_key(key: Any) -> str:
+    return "true" if key is True else str(key)
+
+
+def _canonical(spec: Mapping[str, Json], **resolve: Any) -> dict[str, Json]:
+    out: dict[str, Json] = {"key": spec["key"]}
+    for field in _SCALARS:
+        if field in spec:
+            out[field] = spec[field] if spec[field] is not None or field != "name" else ""
+    if "tags" in spec:
+        out["tags"] = user_tags(spec["tags"])
+    if "filters" in spec:
+        out["filters"] = _filters(spec["filters"] or {}, **resolve)
+    return out
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def canonical(spec: Mapping[str, Json]) -> dict[str, Json]:
+    """A manifest spec with defaults filled in (references stay names)."""
+    return _canonical(spec, cohort_name=_same, flag_key=_same)
+
+
+def from_live(raw: Mapping[str, Json], directory: Directory) -> dict[str, Json]:
+    """A live flag in canonical manifest form (ids turned into names)."""
+    spec = {field: raw.get(field) for field in ("key", *_SCALARS, "tags", "filters")}
+    if spec.get("name") is None:
+        spec["name"] = ""
+    return _canonical(
+        spec,
+        cohort_name=lambda value: directory.name_of("Cohort", value),
+        flag_key=lambda value: directory.name_of("FeatureFlag", value),
+    )
+
+
+# -- API bodies -------------------------------------------------------------------------------
+
+
+def _api_filters(filters: Mapping[str, Json], directory: Directory) -> dict[str, Json]:
+    groups = []
+    for group in filters.get("groups") or []:
+        properties = []
+        for prop in group.get("properties") or []:
+            prop = dict(prop)
+            if prop.get("type") == "cohort":
+                prop["value"] = directory.id_of("Cohort", prop["value"])
+            elif prop.get("type") == "flag":
+                prop["key"] = str(directory.id_of("FeatureFlag", prop["key"]))
+            if not prop.get("negation"):
+                prop.pop("negation", None)
+            properties.append(prop)
+        groups.append({**group, "properties": properties})
+    out: dict[str, Json] = {"groups": groups}
+    if "multivariate" in filters:
+        out["multivariate"] = filters["multivariate"]
+    out["payloads"] = {
+        key: json.dumps(value, separators=(",", ":"))
+        for key, value in (filters.get("payloads") or {}).items()
+    }
+    if "aggregation_group_type_index" in filters:
+        out["aggregation_group_type_index"] = filters["aggregation_group_type_index"]
+    return out
+
+
+def _body(spec: Mapping[str, Json], fields: frozenset[str], directory: Directory) -> dict[str, Any]:
+    body: dict[str, Any] = {}
+    for field in _SCALARS:
+        if field in fields and field in spec:
+            body[field] = spec[field]
+    if "filters" in fields and "filters" in spec:
+        body["filters"] = _api_filters(spec["filters"], directory)
+    return body
+
+
+def create_body(spec: Mapping[str, Json], directory: Directory) -> dict[str, Json]:
+    body = _body(spec, frozenset(spec), directory)
+    body["key"] = spec["key"]
+    body["tags"] = with_marker(spec.get("tags"))
+    body["_should_create_usage_dashboard"] = False
+    return body
+
+
+def update_body(
+    spec: Mapping[str, Json],
+    fields: frozenset[str],
+    live: LiveObject,
+    directory: Directory,
+    ignore: tuple[paths.Path, ...] = (),
+) -> dict[str, Json]:
+    body = _body(spec, fields, directory)
+    if "tags" in fields or not live.managed:
+        body["tags"] = with_marker(spec.get("tags", live.raw.get("tags")))
+    if "filters" in body:
+        live_filters = live.raw.get("filters") or {}
+        for foreign in FOREIGN_FILTER_KEYS:
+            if foreign in live_filters:
+                body["filters"][foreign] = live_filters[foreign]
+        for pattern in ignore:
+            if pattern[0] != "filters":
+                continue
+            for concrete in paths.expand(pattern[1:], live_filters):
+                paths.put(body["filters"], concrete, paths.get(live_filters, concrete))
+    return body
