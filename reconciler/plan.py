@@ -1,0 +1,280 @@
+"""The plan: what apply would do, as plain ordered data, built by pure code.
+
+:func:`build_plan` takes the manifests (already validated, in dependency order) and the live
+state, and returns a :class:`Plan`. It does no I/O: no network, no clock, no files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from reconciler import __version__, paths
+from reconciler.diff import FieldChange, diff
+from reconciler.errors import PhsyncError
+from reconciler.model import KINDS, Action, Manifest, ResourceKey
+from reconciler.resources import REGISTRY
+from reconciler.resources.base import Json, LiveObject
+from reconciler.risks import warnings_for
+
+PLAN_FORMAT = "phsync-plan"
+PLAN_FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Change:
+    """One object's change. ``desired`` is the canonical spec to write (create/adopt/update)."""
+
+    action: Action
+    key: ResourceKey
+    object_id: int | None = None
+    fields: tuple[FieldChange, ...] = ()
+    desired: dict[str, Json] | None = None
+    ignore: tuple[str, ...] = ()
+    live_version: str | None = None
+    source: str | None = None
+    warnings: tuple[str, ...] = ()
+    depends_on: tuple[ResourceKey, ...] = ()
+
+    @property
+    def field_names(self) -> frozenset[str]:
+        """Top-level fields this change writes."""
+        return frozenset(str(paths.parse(change.path)[0]) for change in self.fields if change.path)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "action": self.action.value,
+            "kind": self.key.kind,
+            "name": self.key.name,
+            "id": self.object_id,
+            "source": self.source,
+            "fields": [change.to_dict() for change in self.fields],
+            "desired": self.desired,
+            "ignore": list(self.ignore),
+            "live_version": self.live_version,
+            "warnings": list(self.warnings),
+            "depends_on": [str(key) for key in self.depends_on],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Change:
+        return cls(
+            action=Action(data["action"]),
+            key=ResourceKey(data["kind"], data["name"]),
+            object_id=data.get("id"),
+            fields=tuple(
+                FieldChange(f["path"], f.get("before"), f.get("after"))
+                for f in data.get("fields") or []
+            ),
+            desired=data.get("desired"),
+            ignore=tuple(data.get("ignore") or ()),
+            live_version=data.get("live_version"),
+            source=data.get("source"),
+            warnings=tuple(data.get("warnings") or ()),
+            depends_on=tuple(ResourceKey.parse(k) for k in data.get("depends_on") or ()),
+        )
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Ordered changes: creates, adopts and updates in dependency order, then deletes reversed."""
+
+    changes: tuple[Change, ...]
+    host: str = ""
+    project_id: int | str | None = None
+    prune: bool = False
+    unmanaged_orphans: int = 0
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.changes
+
+    def summary(self) -> dict[str, int]:
+        counts = {action.value: 0 for action in Action}
+        for change in self.changes:
+            counts[change.action.value] += 1
+        return counts
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": PLAN_FORMAT,
+            "format_version": PLAN_FORMAT_VERSION,
+            "phsync_version": __version__,
+            "host": self.host,
+            "project_id": self.project_id,
+            "prune": self.prune,
+            "summary": self.summary(),
+            "notes": list(self.notes),
+            "changes": [change.to_dict() for change in self.changes],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Plan:
+        if data.get("format") != PLAN_FORMAT:
+            raise PhsyncError("this file is not a phsync plan (no \"format\": \"phsync-plan\")")
+        if data.get("format_version") != PLAN_FORMAT_VERSION:
+            raise PhsyncError(
+                f"plan format version {data.get('format_version')} is not supported "
+                f"(this phsync reads version {PLAN_FORMAT_VERSION})",
+                hint="make the plan again with this version of phsync",
+            )
+        return cls(
+            changes=tuple(Change.from_dict(c) for c in data.get("changes") or []),
+            host=data.get("host") or "",
+            project_id=data.get("project_id"),
+            prune=bool(data.get("prune")),
+            notes=tuple(data.get("notes") or ()),
+        )
+
+
+@dataclass(frozen=True)
+class LiveState:
+    """Every live object phsync looked at, by kind."""
+
+    objects: Mapping[str, Sequence[LiveObject]]
+
+
+def _pick(candidates: list[LiveObject]) -> tuple[LiveObject, list[LiveObject]]:
+    """Among live objects sharing one identity: the managed one first, then the oldest."""
+    ordered = sorted(candidates, key=lambda obj: (not obj.managed, obj.id))
+    return ordered[0], ordered[1:]
+
+
+def _index(live: LiveState) -> tuple[dict[tuple[str, str], LiveObject], list[LiveObject]]:
+    chosen: dict[tuple[str, str], LiveObject] = {}
+    extra: list[LiveObject] = []
+    for kind, objects in live.objects.items():
+        adapter = REGISTRY[kind]
+        groups: dict[str, list[LiveObject]] = {}
+        for obj in objects:
+            groups.setdefault(adapter.identity(obj.spec), []).append(obj)
+        for identity, group in groups.items():
+            first, rest = _pick(group)
+            chosen[(kind, identity)] = first
+            extra.extend(rest)
+    return chosen, extra
+
+
+def _creation(desired: Mapping[str, Json]) -> tuple[FieldChange, ...]:
+    return tuple(FieldChange(name, None, value) for name, value in desired.items())
+
+
+def _selected(key: ResourceKey, targets: Sequence[ResourceKey]) -> bool:
+    return not targets or any(
+        t.kind.lower() == key.kind.lower() and t.name == key.name for t in targets
+    )
+
+
+def build_plan(
+    manifests: Sequence[Manifest],
+    live: LiveState,
+    *,
+    references: Mapping[ResourceKey, Sequence[ResourceKey]] | None = None,
+    prune: bool = False,
+    targets: Sequence[ResourceKey] = (),
+    host: str = "",
+    project_id: int | str | None = None,
+) -> Plan:
+    """Compare manifests with live objects; pure.
+
+    ``manifests`` must be in dependency order (referenced objects first). ``references`` maps
+    each manifest's key to the keys it refers to, to order the apply.
+    """
+    chosen, duplicates = _index(live)
+    matched: set[int] = set()
+    upserts: list[Change] = []
+    refs = references or {}
+    for manifest in manifests:
+        adapter = REGISTRY[manifest.kind]
+        desired = adapter.canonical(manifest.spec)
+        identity = adapter.identity(desired)
+        current = chosen.get((manifest.kind, identity))
+        common: dict[str, Any] = {
+            "key": manifest.key,
+            "desired": desired,
+            "ignore": manifest.ignore,
+            "source": str(manifest.location),
+            "depends_on": tuple(refs.get(manifest.key, ())),
+        }
+        if current is None:
+            change = Change(Action.CREATE, fields=_creation(desired), **common)
+        else:
+            matched.add(id(current))
+            aligned = adapter.align(desired, current.spec)
+            ignore = tuple(paths.parse(p) for p in manifest.ignore)
+            fields = diff(desired, aligned, ignore=ignore)
+            if current.managed and not fields:
+                continue
+            action = Action.UPDATE if current.managed else Action.ADOPT
+            change = Change(
+                action,
+                object_id=current.id,
+                fields=fields,
+                live_version=current.version,
+                **common,
+            )
+        upserts.append(change)
+
+    deletes: list[Change] = []
+    orphans = [
+        obj
+        for obj in (*chosen.values(), *duplicates)
+        if obj.managed and id(obj) not in matched
+    ]
+    for obj in sorted(orphans, key=lambda o: (KINDS.index(o.kind), o.name, o.id)):
+        if prune:
+            deletes.append(
+                Change(
+                    Action.DELETE,
+                    key=obj.key,
+                    object_id=obj.id,
+                    fields=tuple(FieldChange(k, v, None) for k, v in obj.spec.items()),
+                    live_version=obj.version,
+                )
+            )
+    deletes.reverse()
+    selected = [c for c in (*upserts, *deletes) if _selected(c.key, targets)]
+    with_warnings = tuple(_warn(c, live) for c in selected)
+    notes: list[str] = []
+    if orphans and not prune:
+        notes.append(
+            f"{len(orphans)} object(s) managed by phsync have no manifest; "
+            "`--prune` would delete them"
+        )
+    return Plan(
+        changes=with_warnings,
+        host=host,
+        project_id=project_id,
+        prune=prune,
+        unmanaged_orphans=0 if prune else len(orphans),
+        notes=tuple(notes),
+    )
+
+
+def _warn(change: Change, live: LiveState) -> Change:
+    found = warnings_for(change, live.objects)
+    if not found:
+        return change
+    return replace(change, warnings=tuple(found))
+
+
+def parse_targets(texts: Iterable[str]) -> tuple[ResourceKey, ...]:
+    out = []
+    for text in texts:
+        try:
+            key = ResourceKey.parse(text)
+        except ValueError:
+            raise PhsyncError(
+                f"--target {text!r} is not KIND/NAME",
+                hint="for example --target FeatureFlag/new-checkout",
+            ) from None
+        kinds = {kind.lower(): kind for kind in KINDS}
+        if key.kind.lower() not in kinds:
+            raise PhsyncError(
+                f"--target {text!r}: unknown kind {key.kind!r}",
+                hint="kinds are " + ", ".join(KINDS),
+            )
+        out.append(ResourceKey(kinds[key.kind.lower()], key.name))
+    return tuple(out)
