@@ -1,0 +1,79 @@
+"""The plan as a pull-request comment: summary first, risky changes in words, then details.
+
+The result never exceeds GitHub's comment limit; when the details do not fit they are cut
+with a note saying so.
+"""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from reconciler.model import Action
+from reconciler.plan import Change, Plan
+from reconciler.render.values import SYMBOLS, compact, summary_line
+
+GITHUB_COMMENT_LIMIT = 65_536
+_MARGIN = 400
+
+
+def _cell(text: str) -> str:
+    return "`" + text.replace("|", "\\|").replace("`", "'").replace("\n", " ") + "`"
+
+
+def _details(change: Change) -> str:
+    ident = f" (id {change.object_id})" if change.object_id is not None else ""
+    count = len(change.fields)
+    head = (
+        f"<details><summary>{SYMBOLS[change.action]} {change.action.value} "
+        f"<code>{change.key}</code>{ident}: {count} field{'s' if count != 1 else ''}</summary>\n\n"
+    )
+    lines = [head]
+    if change.source:
+        lines.append(f"Manifest: `{change.source}`\n\n")
+    if change.fields:
+        if change.action in (Action.CREATE, Action.DELETE):
+            lines.append("| field | value |\n|---|---|\n")
+            for field in change.fields:
+                value = field.after if change.action is Action.CREATE else field.before
+                lines.append(f"| {_cell(field.path)} | {_cell(compact(value, 300))} |\n")
+        else:
+            lines.append("| field | before | after |\n|---|---|---|\n")
+            for field in change.fields:
+                lines.append(
+                    f"| {_cell(field.path)} | {_cell(compact(field.before, 300))} "
+                    f"| {_cell(compact(field.after, 300))} |\n"
+                )
+    lines.append("\n</details>\n")
+    return "".join(lines)
+
+
+def to_markdown(plan: Plan, *, limit: int = GITHUB_COMMENT_LIMIT) -> str:
+    if plan.is_empty:
+        head = "### phsync plan: no changes\n\nPostHog matches the manifests.\n"
+        notes = "".join(f"\n_Note: {note}_\n" for note in plan.notes)
+        return head + notes
+    parts = [f"### phsync plan: {summary_line(plan.summary())}\n\n"]
+    if plan.host:
+        parts.append(f"Project `{plan.project_id}` on `{plan.host}`.\n\n")
+    risky = [(change, warning) for change in plan.changes for warning in change.warnings]
+    if risky:
+        parts.append("**⚠️ Risky changes**\n\n")
+        parts.extend(f"- `{change.key}`: {warning}\n" for change, warning in risky)
+        parts.append("\n")
+    parts.extend(f"_Note: {note}_\n\n" for note in plan.notes)
+    text = "".join(parts)
+    for index, change in enumerate(plan.changes):
+        block = _details(change)
+        if len(text) + len(block) > limit - _MARGIN:
+            left = len(plan.changes) - index
+            text += (
+                f"\n_…{left} more change(s) not shown: the comment would exceed GitHub's limit. "
+                "Run `phsync plan` locally or see the job log for the full plan._\n"
+            )
+            break
+        text += block
+    return text
+
+
+def render(plan: Plan, stream: TextIO, *, color: bool = False) -> None:
+    stream.write(to_markdown(plan))

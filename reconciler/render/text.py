@@ -1,0 +1,46 @@
+"""The plan for a terminal, Terraform-like; colour only when the caller asks for it."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+import click
+
+from reconciler.model import Action
+from reconciler.plan import Plan
+from reconciler.render.values import SYMBOLS, describe, summary_line
+
+_COLORS = {
+    Action.CREATE: "green",
+    Action.ADOPT: "cyan",
+    Action.UPDATE: "yellow",
+    Action.DELETE: "red",
+}
+
+
+def render(plan: Plan, stream: TextIO, *, color: bool = False) -> None:
+    def out(text: str = "", fg: str | None = None, bold: bool = False) -> None:
+        stream.write((click.style(text, fg=fg, bold=bold) if color else text) + "\n")
+
+    where = f" (project {plan.project_id} at {plan.host})" if plan.host else ""
+    if plan.is_empty:
+        out(f"No changes. PostHog matches the manifests{where}.", bold=True)
+        for note in plan.notes:
+            out(f"Note: {note}")
+        return
+    out(f"phsync will make these changes{where}:", bold=True)
+    out()
+    for change in plan.changes:
+        symbol = SYMBOLS[change.action]
+        ident = f", id {change.object_id}" if change.object_id is not None else ""
+        source = f"  [{change.source}]" if change.source else ""
+        out(f"  {symbol} {change.key} ({change.action.value}{ident}){source}",
+            fg=_COLORS[change.action], bold=True)
+        for field in change.fields:
+            out(f"      {describe(field, change.action)}")
+        for warning in change.warnings:
+            out(f"      ! {warning}", fg="magenta")
+        out()
+    for note in plan.notes:
+        out(f"Note: {note}")
+    out(f"Plan: {summary_line(plan.summary())}.", bold=True)
