@@ -173,6 +173,7 @@ def build_plan(
     *,
     references: Mapping[ResourceKey, Sequence[ResourceKey]] | None = None,
     prune: bool = False,
+    mark_unchanged: bool = False,
     targets: Sequence[ResourceKey] = (),
     host: str = "",
     project_id: int | str | None = None,
@@ -180,10 +181,13 @@ def build_plan(
     """Compare manifests with live objects; pure.
 
     ``manifests`` must be in dependency order (referenced objects first). ``references`` maps
-    each manifest's key to the keys it refers to, to order the apply.
+    each manifest's key to the keys it refers to, to order the apply. An unmanaged object that
+    already matches its manifest is not a change (so ``export`` followed by ``plan`` is empty)
+    unless ``mark_unchanged`` asks to adopt it anyway, which writes phsync's marker on it.
     """
     chosen, duplicates = _index(live)
     matched: set[int] = set()
+    unmarked = 0
     upserts: list[Change] = []
     refs = references or {}
     for manifest in manifests:
@@ -205,7 +209,8 @@ def build_plan(
             aligned = adapter.align(desired, current.spec)
             ignore = tuple(paths.parse(p) for p in manifest.ignore)
             fields = diff(desired, aligned, ignore=ignore)
-            if current.managed and not fields:
+            if not fields and (current.managed or not mark_unchanged):
+                unmarked += 0 if current.managed else 1
                 continue
             action = Action.UPDATE if current.managed else Action.ADOPT
             change = Change(
@@ -238,6 +243,11 @@ def build_plan(
     selected = [c for c in (*upserts, *deletes) if _selected(c.key, targets)]
     with_warnings = tuple(_warn(c, live) for c in selected)
     notes: list[str] = []
+    if unmarked:
+        notes.append(
+            f"{unmarked} object(s) match their manifests but carry no phsync marker yet; "
+            "they are marked when they next change, or now with `--mark-unchanged`"
+        )
     if orphans and not prune:
         notes.append(
             f"{len(orphans)} object(s) managed by phsync have no manifest; "

@@ -1,0 +1,249 @@
+"""Carrying out a plan: dependency order, bounded parallelism, and no duplicates.
+
+Creates, adoptions and updates run in waves: an object's wave comes after every object it
+refers to, and the objects of one wave run in parallel (at most ``parallelism`` at once, all
+inside the client's rate budget). Deletes run after, kinds in reverse dependency order.
+A create whose outcome is unknown (a dropped connection, a timeout, a 5xx) is never simply
+sent again: the object is first looked up by its identity.
+On the first failure nothing new starts; what was done and what was not is reported.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Any
+
+from reconciler import paths
+from reconciler.errors import ApiError, ApplyError, PhsyncError, ServerError, TransportError
+from reconciler.live import ApiClient, to_live_object
+from reconciler.model import KINDS, Action, ResourceKey
+from reconciler.plan import Change, LiveState, Plan
+from reconciler.resources import REGISTRY
+from reconciler.resources.base import Directory, LiveObject, UnresolvedReference
+
+CREATE_ATTEMPTS = 3
+# Kinds whose list filters on the identity with ?search= (flags by key, cohorts by name).
+_SEARCHABLE = frozenset({"FeatureFlag", "Cohort"})
+
+
+@dataclass(frozen=True)
+class Outcome:
+    change: Change
+    object_id: int | None
+
+    def describe(self) -> str:
+        past = {"create": "created", "adopt": "adopted", "update": "updated", "delete": "deleted"}
+        return f"{past[self.change.action.value]} {self.change.key} (id {self.object_id})"
+
+
+ProgressFn = Callable[[Outcome, int, int], None]
+
+
+def waves(changes: Sequence[Change]) -> list[list[Change]]:
+    """Group creates/adopts/updates so that each comes after what it refers to; pure."""
+    pending = {c.key: c for c in changes}
+    level: dict[ResourceKey, int] = {}
+
+    def depth(key: ResourceKey, trail: frozenset[ResourceKey]) -> int:
+        if key in level:
+            return level[key]
+        if key in trail:  # a cycle slipped past validation: order by kind only
+            return 0
+        deps = [d for d in pending[key].depends_on if d in pending and d != key]
+        value = 1 + max((depth(d, trail | {key}) for d in deps), default=-1)
+        level[key] = value
+        return value
+
+    for key in pending:
+        depth(key, frozenset())
+    groups: dict[int, list[Change]] = {}
+    for change in changes:
+        groups.setdefault(level[change.key], []).append(change)
+    return [groups[index] for index in sorted(groups)]
+
+
+def delete_waves(changes: Sequence[Change], live: LiveState) -> list[list[Change]]:
+    """Deletes by kind in reverse dependency order; a flag that depends on another deleted
+    flag goes before it."""
+    by_kind: dict[str, list[Change]] = {}
+    for change in changes:
+        by_kind.setdefault(change.key.kind, []).append(change)
+    result: list[list[Change]] = []
+    for kind in reversed(KINDS):
+        group = by_kind.get(kind, [])
+        if kind == "FeatureFlag" and group:
+            result.extend(_flag_delete_waves(group, live))
+        elif group:
+            result.append(group)
+    return result
+
+
+def _flag_delete_waves(group: list[Change], live: LiveState) -> list[list[Change]]:
+    keys = {c.key.name for c in group}
+    specs = {obj.name: obj.spec for obj in live.objects.get("FeatureFlag", ())}
+
+    def deps(name: str) -> set[str]:
+        found = set()
+        for g in (specs.get(name, {}).get("filters") or {}).get("groups") or []:
+            for prop in g.get("properties") or []:
+                if prop.get("type") == "flag" and prop.get("key") in keys:
+                    found.add(prop["key"])
+        return found
+
+    # Dependents first: reverse the dependency waves.
+    as_changes = [
+        Change(
+            c.action,
+            c.key,
+            depends_on=tuple(ResourceKey("FeatureFlag", d) for d in deps(c.key.name)),
+        )
+        for c in group
+    ]
+    original = {c.key: c for c in group}
+    return [[original[c.key] for c in wave] for wave in reversed(waves(as_changes))]
+
+
+class Applier:
+    """Applies one plan against one client; holds the shared directory of names and ids."""
+
+    def __init__(
+        self,
+        client: ApiClient,
+        live: LiveState,
+        directory: Directory,
+        *,
+        parallelism: int = 4,
+        progress: ProgressFn | None = None,
+    ) -> None:
+        self.client = client
+        self.live = live
+        self.directory = directory
+        self.parallelism = max(1, parallelism)
+        self.progress = progress
+        self._lock = threading.Lock()
+        self._done: list[Outcome] = []
+        self._total = 0
+        self._by_id: dict[tuple[str, int], LiveObject] = {
+            (obj.kind, obj.id): obj for objs in live.objects.values() for obj in objs
+        }
+
+    def apply(self, plan: Plan) -> list[Outcome]:
+        upserts = [c for c in plan.changes if c.action is not Action.DELETE]
+        deletes = [c for c in plan.changes if c.action is Action.DELETE]
+        self._total = len(plan.changes)
+        stages = [*waves(upserts), *delete_waves(deletes, self.live)]
+        for stage in stages:
+            self._run_stage(stage, plan)
+        return list(self._done)
+
+    def _run_stage(self, stage: list[Change], plan: Plan) -> None:
+        with ThreadPoolExecutor(max_workers=min(self.parallelism, len(stage))) as pool:
+            futures: dict[Future[Outcome], Change] = {
+                pool.submit(self._one, change): change for change in stage
+            }
+            finished, _ = wait(futures, return_when=FIRST_EXCEPTION)
+            failed = [f for f in finished if f.exception() is not None]
+            if failed:
+                for future in futures:
+                    future.cancel()
+                wait(futures)
+                self._fail(plan, futures[failed[0]], failed[0].exception())
+
+    def _record(self, outcome: Outcome) -> None:
+        with self._lock:
+            self._done.append(outcome)
+            if self.progress:
+                self.progress(outcome, len(self._done), self._total)
+
+    def _fail(self, plan: Plan, change: Change, exc: BaseException | None) -> None:
+        done_keys = {o.change.key for o in self._done}
+        not_done = [str(c.key) for c in plan.changes if c.key not in done_keys]
+        reason = str(exc) if exc is not None else "unknown error"
+        done = ", ".join(o.describe() for o in self._done) or "nothing"
+        raise ApplyError(
+            f"apply stopped at {change.key} ({change.action.value}): {reason}\n"
+            f"  done ({len(self._done)}): {done}\n"
+            f"  not done ({len(not_done)}): " + ", ".join(not_done),
+            done=[o.describe() for o in self._done],
+            not_done=not_done,
+            hint="fix the cause and run apply again; it picks up where this one stopped",
+        ) from exc
+
+    # -- one change -----------------------------------------------------------------------
+
+    def _one(self, change: Change) -> Outcome:
+        adapter = REGISTRY[change.key.kind]
+        base = self.client.project_path(f"{adapter.collection}/")
+        try:
+            if change.action is Action.CREATE:
+                return self._create(change, base)
+            if change.action is Action.DELETE:
+                self.client.request("PATCH", f"{base}{change.object_id}/", json={"deleted": True})
+                return self._finish(change, change.object_id)
+            return self._update(change, base)
+        except UnresolvedReference as exc:
+            raise PhsyncError(
+                f"{change.key} refers to {exc.key}, which exists neither in the manifests "
+                "nor in PostHog"
+            ) from None
+
+    def _finish(self, change: Change, object_id: int | None) -> Outcome:
+        outcome = Outcome(change, object_id)
+        self._record(outcome)
+        return outcome
+
+    def _update(self, change: Change, base: str) -> Outcome:
+        assert change.desired is not None and change.object_id is not None
+        adapter = REGISTRY[change.key.kind]
+        live = self._by_id.get((change.key.kind, change.object_id))
+        if live is None:
+            raise PhsyncError(f"{change.key} (id {change.object_id}) is no longer in PostHog")
+        ignore = tuple(paths.parse(p) for p in change.ignore)
+        body = adapter.update_body(
+            change.desired, change.field_names, live, self.directory, ignore
+        )
+        self.client.request("PATCH", f"{base}{change.object_id}/", json=body)
+        return self._finish(change, change.object_id)
+
+    def _create(self, change: Change, base: str) -> Outcome:
+        assert change.desired is not None
+        adapter = REGISTRY[change.key.kind]
+        body = adapter.create_body(change.desired, self.directory)
+        created: Mapping[str, Any] | None = None
+        for attempt in range(CREATE_ATTEMPTS):
+            try:
+                created = self.client.request("POST", base, json=body)
+                break
+            except (TransportError, ServerError) as exc:
+                if isinstance(exc, TransportError) and not exc.ambiguous and attempt == 0:
+                    continue
+                created = self._find_existing(change, base)
+                if created is not None:
+                    break
+                if attempt == CREATE_ATTEMPTS - 1:
+                    raise
+        assert created is not None
+        object_id = int(created["id"])
+        self.directory.add(change.key.kind, adapter.identity(change.desired), object_id)
+        followup = adapter.create_followup(change.desired, created)
+        if followup:
+            self.client.request("PATCH", f"{base}{object_id}/", json=followup)
+        return self._finish(change, object_id)
+
+    def _find_existing(self, change: Change, base: str) -> Mapping[str, Any] | None:
+        """After a create whose outcome is unknown: is the object there already?"""
+        assert change.desired is not None
+        adapter = REGISTRY[change.key.kind]
+        want = adapter.identity(change.desired)
+        params = {"search": want} if change.key.kind in _SEARCHABLE else None
+        try:
+            for raw in self.client.paginate(base, params):
+                obj = to_live_object(change.key.kind, raw, self.directory)
+                if obj.managed and adapter.identity(obj.spec) == want:
+                    return dict(raw)
+        except ApiError:
+            return None
+        return None

@@ -1,0 +1,123 @@
+"""The pipeline: load manifests -> read live -> plan -> apply. The one module that composes I/O."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from reconciler import manifests as manifest_io
+from reconciler.apply import Applier, Outcome
+from reconciler.errors import ManifestError, PhsyncError, StalePlanError
+from reconciler.live import ApiClient, fetch_live
+from reconciler.model import Action, Manifest, ResourceKey
+from reconciler.plan import LiveState, Plan, build_plan
+from reconciler.resources import REGISTRY
+from reconciler.resources.base import Directory
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A plan and the live state it was made from (apply writes against that state)."""
+
+    plan: Plan
+    live: LiveState
+    directory: Directory
+
+
+def load_manifests(paths: Sequence[str]) -> list[Manifest]:
+    """Every manifest under ``paths``, validated offline except for references."""
+    return manifest_io.load_and_validate(list(paths) or ["."], check_refs=False)
+
+
+def _known_live(directory: Directory) -> set[ResourceKey]:
+    return set(directory.ids)
+
+
+def make_plan(
+    found: Sequence[Manifest],
+    client: ApiClient,
+    *,
+    prune: bool = False,
+    mark_unchanged: bool = False,
+    targets: Sequence[ResourceKey] = (),
+    host: str = "",
+    project_id: int | str | None = None,
+    progress: Progress | None = None,
+) -> Planned:
+    tiles = {m.name for m in found if m.kind == "Dashboard" and "tiles" in m.spec}
+    live, directory = fetch_live(client, dashboards_with_tiles=tiles, progress=progress)
+    issues = manifest_io.check_references(found, known=_known_live(directory))
+    if issues:
+        raise ManifestError(issues)
+    ordered = manifest_io.dependency_order(found)
+    references = {
+        m.key: tuple(ref.target for ref in manifest_io.references(m)) for m in ordered
+    }
+    plan = build_plan(
+        ordered,
+        live,
+        references=references,
+        prune=prune,
+        mark_unchanged=mark_unchanged,
+        targets=targets,
+        host=host,
+        project_id=project_id,
+    )
+    return Planned(plan=plan, live=live, directory=directory)
+
+
+def apply_planned(
+    planned: Planned,
+    client: ApiClient,
+    *,
+    parallelism: int = 4,
+    progress: Callable[[Outcome, int, int], None] | None = None,
+) -> list[Outcome]:
+    applier = Applier(
+        client, planned.live, planned.directory, parallelism=parallelism, progress=progress
+    )
+    return applier.apply(planned.plan)
+
+
+def read_plan(path: str) -> Plan:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise PhsyncError(f"cannot read the plan file {path}: {exc.strerror}") from None
+    except ValueError as exc:
+        raise PhsyncError(f"{path} is not a JSON plan: {exc}") from None
+    return Plan.from_dict(data)
+
+
+def recheck_saved_plan(plan: Plan, client: ApiClient, progress: Progress | None = None) -> Planned:
+    """Re-read the live objects a saved plan touches; refuse if any moved since it was made."""
+    tiles = {
+        c.key.name
+        for c in plan.changes
+        if c.key.kind == "Dashboard" and "tiles" in (c.desired or {})
+    }
+    live, directory = fetch_live(client, dashboards_with_tiles=tiles, progress=progress)
+    by_id = {(o.kind, o.id): o for objs in live.objects.values() for o in objs}
+    by_identity = {
+        (o.kind, REGISTRY[o.kind].identity(o.spec)) for objs in live.objects.values() for o in objs
+    }
+    moved: list[str] = []
+    for change in plan.changes:
+        if change.action is Action.CREATE:
+            assert change.desired is not None
+            identity = REGISTRY[change.key.kind].identity(change.desired)
+            if (change.key.kind, identity) in by_identity:
+                moved.append(f"{change.key} (now exists)")
+            continue
+        current = by_id.get((change.key.kind, change.object_id or -1))
+        if current is None:
+            moved.append(f"{change.key} (id {change.object_id} is gone)")
+        elif current.version != change.live_version:
+            moved.append(f"{change.key} (id {change.object_id})")
+    if moved:
+        raise StalePlanError(moved)
+    return Planned(plan=plan, live=live, directory=directory)

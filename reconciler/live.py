@@ -1,0 +1,90 @@
+"""Reading the live project: one paginated list pass per kind, never one GET per object.
+
+The one exception is a dashboard whose manifest declares text tiles: PostHog's dashboard list
+leaves tiles out, so that dashboard alone is read in full.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from typing import Any, Protocol
+
+from reconciler.model import KINDS
+from reconciler.plan import LiveState
+from reconciler.resources import REGISTRY
+from reconciler.resources.base import Directory, LiveObject
+
+ProgressFn = Callable[[str], None]
+
+
+class ApiClient(Protocol):
+    """What the engine needs from :class:`reconciler.client.PostHogClient`."""
+
+    def project_path(self, suffix: str) -> str: ...
+
+    def paginate(self, path: str, params: Mapping[str, Any] | None = None) -> Any: ...
+
+    def request(self, method: str, path: str, *, json: Any = None) -> Any: ...
+
+
+def _identity_of_raw(kind: str, raw: Mapping[str, Any]) -> str | None:
+    if kind == "FeatureFlag":
+        return raw.get("key")
+    if kind in ("Cohort", "Dashboard"):
+        return raw.get("name")
+    return None
+
+
+def build_directory(raw_by_kind: Mapping[str, list[dict[str, Any]]]) -> Directory:
+    """Names <-> ids of live objects; where names repeat, a managed object wins."""
+    directory = Directory()
+    for kind, objects in raw_by_kind.items():
+        adapter = REGISTRY[kind]
+        ordered = sorted(objects, key=lambda raw: (adapter.is_managed(raw), -int(raw["id"])))
+        for raw in ordered:
+            name = _identity_of_raw(kind, raw)
+            if name is not None:
+                directory.add(kind, name, int(raw["id"]))
+    return directory
+
+
+def to_live_object(kind: str, raw: dict[str, Any], directory: Directory) -> LiveObject:
+    adapter = REGISTRY[kind]
+    spec = adapter.from_live(raw, directory)
+    return LiveObject(
+        kind=kind,
+        id=int(raw["id"]),
+        name=adapter.display_name(spec),
+        managed=adapter.is_managed(raw),
+        raw=raw,
+        spec=spec,
+        version=adapter.version(raw, spec),
+    )
+
+
+def fetch_live(
+    client: ApiClient,
+    *,
+    kinds: Collection[str] = KINDS,
+    dashboards_with_tiles: Collection[str] = (),
+    progress: ProgressFn | None = None,
+) -> tuple[LiveState, Directory]:
+    """List every kind once, then read in full the dashboards whose manifests declare tiles."""
+    raw_by_kind: dict[str, list[dict[str, Any]]] = {}
+    for kind in kinds:
+        adapter = REGISTRY[kind]
+        if progress:
+            progress(f"reading {adapter.collection}")
+        raw_by_kind[kind] = list(client.paginate(client.project_path(f"{adapter.collection}/")))
+    wanted = set(dashboards_with_tiles)
+    for index, raw in enumerate(raw_by_kind.get("Dashboard", [])):
+        if raw.get("name") in wanted:
+            raw_by_kind["Dashboard"][index] = client.request(
+                "GET", client.project_path(f"dashboards/{raw['id']}/")
+            )
+    directory = build_directory(raw_by_kind)
+    objects = {
+        kind: [to_live_object(kind, raw, directory) for raw in raws]
+        for kind, raws in raw_by_kind.items()
+    }
+    return LiveState(objects=objects), directory
