@@ -10,10 +10,11 @@ from typing import TextIO
 
 from reconciler.model import Action
 from reconciler.plan import Change, Plan
-from reconciler.render.values import SYMBOLS, compact, summary_line
+from reconciler.render.values import SYMBOLS, compact, lines_for, summary_line
 
 GITHUB_COMMENT_LIMIT = 65_536
 _MARGIN = 400
+MAX_RISKS = 50
 
 
 def _cell(text: str) -> str:
@@ -33,7 +34,7 @@ def _details(change: Change) -> str:
     if change.fields:
         if change.action in (Action.CREATE, Action.DELETE):
             lines.append("| field | value |\n|---|---|\n")
-            for field in change.fields:
+            for field in lines_for(change.fields, change.action):
                 value = field.after if change.action is Action.CREATE else field.before
                 lines.append(f"| {_cell(field.path)} | {_cell(compact(value, 300))} |\n")
         else:
@@ -58,7 +59,9 @@ def to_markdown(plan: Plan, *, limit: int = GITHUB_COMMENT_LIMIT) -> str:
     risky = [(change, warning) for change in plan.changes for warning in change.warnings]
     if risky:
         parts.append("**⚠️ Risky changes**\n\n")
-        parts.extend(f"- `{change.key}`: {warning}\n" for change, warning in risky)
+        parts.extend(f"- `{change.key}`: {warning}\n" for change, warning in risky[:MAX_RISKS])
+        if len(risky) > MAX_RISKS:
+            parts.append(f"- …and {len(risky) - MAX_RISKS} more risky change(s) below\n")
         parts.append("\n")
     parts.extend(f"_Note: {note}_\n\n" for note in plan.notes)
     text = "".join(parts)

@@ -8,7 +8,7 @@ import click
 
 from reconciler.model import Action
 from reconciler.plan import Plan
-from reconciler.render.values import SYMBOLS, describe, summary_line
+from reconciler.render.values import SYMBOLS, describe, lines_for, summary_line
 
 _COLORS = {
     Action.CREATE: "green",
@@ -36,7 +36,7 @@ def render(plan: Plan, stream: TextIO, *, color: bool = False) -> None:
         source = f"  [{change.source}]" if change.source else ""
         out(f"  {symbol} {change.key} ({change.action.value}{ident}){source}",
             fg=_COLORS[change.action], bold=True)
-        for field in change.fields:
+        for field in lines_for(change.fields, change.action):
             out(f"      {describe(field, change.action)}")
         for warning in change.warnings:
             out(f"      ! {warning}", fg="magenta")

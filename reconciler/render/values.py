@@ -27,6 +27,35 @@ def describe(change: FieldChange, action: Action, limit: int | None = 120) -> st
     return f"{change.path}: {compact(change.before, limit)} → {compact(change.after, limit)}"
 
 
+def flatten(change: FieldChange, action: Action) -> list[FieldChange]:
+    """A created or deleted field as leaf paths, so that nested values read line by line."""
+    value = change.after if action is Action.CREATE else change.before
+    leaves: list[FieldChange] = []
+
+    def walk(path: str, node: Any) -> None:
+        if isinstance(node, dict) and node:
+            for key, item in node.items():
+                walk(f"{path}.{key}", item)
+        elif isinstance(node, list) and any(isinstance(item, dict | list) for item in node):
+            for index, item in enumerate(node):
+                walk(f"{path}[{index}]", item)
+        elif node is not None:
+            leaves.append(
+                FieldChange(path, None, node)
+                if action is Action.CREATE
+                else FieldChange(path, node, None)
+            )
+
+    walk(change.path, value)
+    return leaves
+
+
+def lines_for(change_fields: tuple[FieldChange, ...], action: Action) -> list[FieldChange]:
+    if action in (Action.CREATE, Action.DELETE):
+        return [leaf for field in change_fields for leaf in flatten(field, action)]
+    return list(change_fields)
+
+
 SYMBOLS = {Action.CREATE: "+", Action.ADOPT: "⇐", Action.UPDATE: "~", Action.DELETE: "-"}
 
 

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from reconciler.diff import FieldChange, diff
+
+CASES = [
+    pytest.param({"active": True}, {"active": True, "id": 4}, (), [], id="server-only-fields-ignored"),
+    pytest.param({"active": True}, {"active": False}, (), [FieldChange("active", False, True)], id="scalar"),
+    pytest.param({"active": True}, {}, (), [FieldChange("active", None, True)], id="missing-live"),
+    pytest.param({"v": True}, {"v": 1}, (), [FieldChange("v", 1, True)], id="true-is-not-one"),
+    pytest.param(
+        {"filters": {"groups": [{"rollout_percentage": 100}]}},
+        {"filters": {"groups": [{"rollout_percentage": 10}]}},
+        (),
+        [FieldChange("filters.groups[0].rollout_percentage", 10, 100)],
+        id="nested-path-named",
+    ),
+    pytest.param(
+        {"filters": {"groups": [{"rollout_percentage": 100}]}},
+        {"filters": {"groups": [{"rollout_percentage": 10}]}},
+        [("filters", "groups", "*", "rollout_percentage")],
+        [],
+        id="ignored-path",
+    ),
+    pytest.param(
+        {"tags": ["a", "b"]},
+        {"tags": ["a"]},
+        (),
+        [FieldChange("tags", ["a"], ["a", "b"])],
+        id="scalar-lists-whole",
+    ),
+    pytest.param(
+        {"filters": {"groups": [{"p": 1}, {"p": 2}]}},
+        {"filters": {"groups": [{"p": 1}]}},
+        (),
+        [FieldChange("filters.groups", [{"p": 1}], [{"p": 1}, {"p": 2}])],
+        id="list-length-changes-whole",
+    ),
+]
+
+
+@pytest.mark.parametrize(("desired", "live", "ignore", "expected"), CASES)
+def test_diff(desired: dict[str, Any], live: dict[str, Any], ignore: Any, expected: list[FieldChange]) -> None:
+    assert list(diff(desired, live, ignore=ignore)) == expected
