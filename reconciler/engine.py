@@ -14,7 +14,7 @@ from reconciler.live import ApiClient, fetch_live
 from reconciler.model import Action, Manifest, ResourceKey
 from reconciler.plan import LiveState, Plan, build_plan
 from reconciler.resources import REGISTRY
-from reconciler.resources.base import Directory
+from reconciler.resources.base import Directory, LiveObject
 
 Progress = Callable[[str], None]
 
@@ -121,3 +121,11 @@ def recheck_saved_plan(plan: Plan, client: ApiClient, progress: Progress | None 
     if moved:
         raise StalePlanError(moved)
     return Planned(plan=plan, live=live, directory=directory)
+
+
+def read_for_export(
+    client: ApiClient, kinds: Sequence[str], progress: Progress | None = None
+) -> list[LiveObject]:
+    """Every live object of ``kinds``, dashboards read in full for their text tiles."""
+    live, _ = fetch_live(client, progress=progress, every_dashboard_in_full=True)
+    return [obj for kind in kinds for obj in live.objects.get(kind, ())]

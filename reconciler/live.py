@@ -67,6 +67,7 @@ def fetch_live(
     *,
     kinds: Collection[str] = KINDS,
     dashboards_with_tiles: Collection[str] = (),
+    every_dashboard_in_full: bool = False,
     progress: ProgressFn | None = None,
 ) -> tuple[LiveState, Directory]:
     """List every kind once, then read in full the dashboards whose manifests declare tiles."""
@@ -78,7 +79,7 @@ def fetch_live(
         raw_by_kind[kind] = list(client.paginate(client.project_path(f"{adapter.collection}/")))
     wanted = set(dashboards_with_tiles)
     for index, raw in enumerate(raw_by_kind.get("Dashboard", [])):
-        if raw.get("name") in wanted:
+        if every_dashboard_in_full or raw.get("name") in wanted:
             raw_by_kind["Dashboard"][index] = client.request(
                 "GET", client.project_path(f"dashboards/{raw['id']}/")
             )

@@ -1,7 +1,260 @@
-"""phsync's reconcile commands."""
+"""`phsync plan`, `phsync apply` and `phsync export`: thin wrappers over reconciler.engine."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+from typing import Any
+
 import click
 
-COMMANDS: list[click.Command] = []
+from reconciler import engine
+from reconciler.apply import Outcome
+from reconciler.cli.options import connection_options, settings_from
+from reconciler.client import PostHogClient
+from reconciler.errors import ConfigError, PhsyncError
+from reconciler.export import export_objects
+from reconciler.manifests import dump_manifest
+from reconciler.model import KINDS
+from reconciler.plan import Plan, parse_targets
+from reconciler.render import RENDERERS
+from reconciler.render.values import summary_line
+
+EXIT_CHANGES = 2
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _stderr_progress(message: str) -> None:
+    if sys.stderr.isatty():
+        click.echo(f"… {message}", err=True)
+
+
+def _client(kwargs: dict[str, Any]) -> tuple[PostHogClient, int]:
+    client = PostHogClient(settings_from(kwargs))
+    return client, client.resolve_project()
+
+
+def _targets_option(func: Any) -> Any:
+    return click.option(
+        "--target",
+        "targets",
+        multiple=True,
+        metavar="KIND/NAME",
+        help="Limit the plan to these objects (repeatable), e.g. FeatureFlag/new-checkout.",
+    )(func)
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(RENDERERS)),
+    default="text",
+    show_default=True,
+    help="text for people, json for machines (read back by `apply --plan`), "
+    "markdown for a pull-request comment.",
+)
+@click.option("--out", type=click.Path(dir_okay=False), help="Also save the plan as JSON here.")
+@click.option(
+    "--detailed-exitcode",
+    is_flag=True,
+    help="Exit 0 when there are no changes, 2 when there are, 1 on error.",
+)
+@click.option("--prune", is_flag=True, help="Plan deletes of managed objects no manifest names.")
+@click.option(
+    "--mark-unchanged",
+    is_flag=True,
+    help="Adopt unmarked objects that already match their manifests (writes the marker).",
+)
+@_targets_option
+@connection_options
+def plan(
+    paths: tuple[str, ...],
+    fmt: str,
+    out: str | None,
+    detailed_exitcode: bool,
+    prune: bool,
+    mark_unchanged: bool,
+    targets: tuple[str, ...],
+    **kwargs: Any,
+) -> int:
+    """Show what `apply` would change, comparing manifests under PATHS with PostHog.
+
+    Reads each kind with one paginated list pass. Only managed objects (and the unmanaged
+    objects a manifest names, shown as "adopt") ever appear; deletes only with --prune.
+    """
+    found = engine.load_manifests(paths)
+    client, project_id = _client(kwargs)
+    with client:
+        planned = engine.make_plan(
+            found,
+            client,
+            prune=prune,
+            mark_unchanged=mark_unchanged,
+            targets=parse_targets(targets),
+            host=client.origin,
+            project_id=project_id,
+            progress=_stderr_progress,
+        )
+    RENDERERS[fmt](planned.plan, sys.stdout, color=fmt == "text" and sys.stdout.isatty())
+    if out:
+        _save(planned.plan, out)
+    if detailed_exitcode and not planned.plan.is_empty:
+        return EXIT_CHANGES
+    return 0
+
+
+def _save(the_plan: Plan, out: str) -> None:
+    import io
+
+    buffer = io.StringIO()
+    RENDERERS["json"](the_plan, buffer)
+    target = Path(out)
+    partial = target.with_name(target.name + ".partial")
+    partial.write_text(buffer.getvalue(), encoding="utf-8")
+    partial.replace(target)
+    click.echo(f"Saved the plan to {out}; apply exactly it with `phsync apply --plan {out}`.",
+               err=True)
+
+
+def _report(outcome: Outcome, done: int, total: int) -> None:
+    click.echo(f"[{done}/{total}] {outcome.describe()}", err=True)
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option(
+    "--plan",
+    "plan_file",
+    type=click.Path(dir_okay=False, exists=True),
+    help="Apply exactly this saved plan (from `plan --out`); refused if anything it touches "
+    "changed in PostHog since.",
+)
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--prune", is_flag=True, help="Also delete managed objects no manifest names.")
+@click.option("--mark-unchanged", is_flag=True, help="Adopt unmarked objects that already match.")
+@click.option(
+    "--parallelism",
+    type=click.IntRange(1, 32),
+    default=4,
+    show_default=True,
+    help="Changes in flight at once (always within PostHog's rate limits).",
+)
+@_targets_option
+@connection_options
+def apply(
+    paths: tuple[str, ...],
+    plan_file: str | None,
+    yes: bool,
+    prune: bool,
+    mark_unchanged: bool,
+    parallelism: int,
+    targets: tuple[str, ...],
+    **kwargs: Any,
+) -> int:
+    """Make PostHog match the manifests under PATHS (or a saved --plan).
+
+    Shows the plan, then asks for confirmation on a terminal; elsewhere it needs --yes.
+    Creates and updates run in dependency order, deletes in reverse. If it stops half-way, it
+    says what was done; running it again converges.
+    """
+    if plan_file and (paths or prune or targets or mark_unchanged):
+        raise ConfigError("--plan applies a saved plan as it is; give no paths or plan options")
+    if not yes and not _interactive():
+        raise ConfigError(
+            "refusing to apply without --yes: not on a terminal, so phsync cannot ask",
+            hint="review `phsync plan` first, then run `phsync apply --yes`",
+        )
+    found = None if plan_file else engine.load_manifests(paths)
+    client, project_id = _client(kwargs)
+    with client:
+        if plan_file:
+            saved = engine.read_plan(plan_file)
+            made_for = (saved.host, str(saved.project_id))
+            if saved.host and made_for != (client.origin, str(project_id)):
+                raise PhsyncError(
+                    f"the plan was made for project {saved.project_id} at {saved.host}, "
+                    f"not project {project_id} at {client.origin}"
+                )
+            planned = engine.recheck_saved_plan(saved, client, progress=_stderr_progress)
+        else:
+            assert found is not None
+            planned = engine.make_plan(
+                found,
+                client,
+                prune=prune,
+                mark_unchanged=mark_unchanged,
+                targets=parse_targets(targets),
+                host=client.origin,
+                project_id=project_id,
+                progress=_stderr_progress,
+            )
+        RENDERERS["text"](planned.plan, sys.stdout, color=sys.stdout.isatty())
+        if planned.plan.is_empty:
+            return 0
+        if not yes and not click.confirm("Apply these changes?", default=False):
+            click.echo("Nothing applied.", err=True)
+            return 1
+        outcomes = engine.apply_planned(
+            planned, client, parallelism=parallelism, progress=_report
+        )
+    counts = {action: 0 for action in ("create", "adopt", "update", "delete")}
+    for outcome in outcomes:
+        counts[outcome.change.action.value] += 1
+    click.echo(f"Apply complete: {summary_line(counts).replace('to ', '')}.")
+    return 0
+
+
+@click.command()
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice(KINDS, case_sensitive=False),
+    help="Export only these kinds (repeatable) [default: all].",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    default="phsync-export",
+    show_default=True,
+    help="Directory to write manifests into (one file per object).",
+)
+@click.option("--force", is_flag=True, help="Overwrite manifests that already exist in --out.")
+@connection_options
+def export(kinds: tuple[str, ...], out: str, force: bool, **kwargs: Any) -> int:
+    """Write the live project's objects as manifests, one file each.
+
+    Adopting phsync on an existing project starts here: `phsync export --out DIR` followed by
+    `phsync plan DIR` shows no changes.
+
+    Reads dashboards one by one (their text tiles are not in PostHog's list). PostHog's
+    generated usage dashboards are skipped.
+    """
+    wanted = [k for k in KINDS if not kinds or k.lower() in {x.lower() for x in kinds}]
+    client, _ = _client(kwargs)
+    with client:
+        live = engine.read_for_export(client, wanted, progress=_stderr_progress)
+    manifests, skipped = export_objects(live)
+    root = Path(out)
+    clashes = [m.relative_path for m in manifests if (root / m.relative_path).exists()]
+    if clashes and not force:
+        raise ConfigError(
+            f"{len(clashes)} manifest(s) already exist in {out}, e.g. {clashes[0]}",
+            hint="export into an empty directory, or pass --force to overwrite",
+        )
+    for item in manifests:
+        path = root / item.relative_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(dump_manifest(item.document), encoding="utf-8")
+    for note in skipped:
+        click.echo(f"Skipped {note}", err=True)
+    click.echo(f"Exported {len(manifests)} object(s) to {out}/.")
+    return 0
+
+
+COMMANDS: list[click.Command] = [plan, apply, export]

@@ -1,0 +1,97 @@
+"""Live objects as manifests, so that adopting phsync starts from an empty plan. Pure."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from reconciler.model import IDENTITY_FIELD
+from reconciler.resources.base import Json, LiveObject
+
+# PostHog makes these dashboards itself for each new flag (older versions): not worth managing.
+GENERATED_DASHBOARD_PREFIX = "Generated Dashboard: "
+FOLDERS = {
+    "FeatureFlag": "feature-flags",
+    "Cohort": "cohorts",
+    "Dashboard": "dashboards",
+    "Annotation": "annotations",
+}
+# Field order in written manifests: identity first, then as PostHog's docs list them.
+ORDER = {
+    "FeatureFlag": ("key", "name", "active", "tags", "ensure_experience_continuity",
+                    "evaluation_runtime", "filters"),
+    "Cohort": ("name", "description", "is_static", "filters"),
+    "Dashboard": ("name", "description", "pinned", "tags", "tiles"),
+    "Annotation": ("name", "content", "date_marker", "scope", "dashboard"),
+}
+
+
+@dataclass(frozen=True)
+class ExportedManifest:
+    relative_path: str
+    document: dict[str, Any]
+
+
+def _tidy(value: Json) -> Json:
+    """Leave out what the canonical form fills in by default (``negation: false``)."""
+    if isinstance(value, dict):
+        return {k: _tidy(v) for k, v in value.items() if not (k == "negation" and v is False)}
+    if isinstance(value, list):
+        return [_tidy(v) for v in value]
+    return value
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-").lower() or "unnamed"
+
+
+def document(obj: LiveObject, name: str) -> dict[str, Any]:
+    spec: dict[str, Any] = {k: v for k, v in _tidy(obj.spec).items() if v is not None}
+    spec[IDENTITY_FIELD[obj.kind]] = name
+    if obj.kind == "Dashboard" and not spec.get("tiles"):
+        spec.pop("tiles", None)
+    ordered: dict[str, Any] = {"kind": obj.kind}
+    for field in ORDER[obj.kind]:
+        if field in spec:
+            ordered[field] = spec.pop(field)
+    ordered.update(spec)
+    return ordered
+
+
+def exportable(obj: LiveObject) -> bool:
+    return not (obj.kind == "Dashboard" and obj.name.startswith(GENERATED_DASHBOARD_PREFIX))
+
+
+def export_objects(objects: Iterable[LiveObject]) -> tuple[list[ExportedManifest], list[str]]:
+    """One manifest per object, in a stable order with stable, unique file names.
+
+    Returns the manifests and the objects left out: a second live cohort or dashboard with a
+    name already taken (phsync identifies those kinds by name) is skipped, and said so.
+    """
+    out: list[ExportedManifest] = []
+    skipped: list[str] = []
+    used: dict[str, int] = {}
+    names: Mapping[str, set[str]] = {kind: set() for kind in FOLDERS}
+    ordered = sorted(
+        objects, key=lambda o: (list(FOLDERS).index(o.kind), o.name, not o.managed, o.id)
+    )
+    for obj in ordered:
+        if not exportable(obj):
+            continue
+        name = obj.name
+        if obj.kind != "Annotation" and name in names[obj.kind]:
+            skipped.append(f"{obj.kind} {name!r} (id {obj.id}): another one has this name")
+            continue
+        if obj.kind == "Annotation":
+            base, n = name, 2
+            while name in names[obj.kind]:
+                name, n = f"{base}-{n}", n + 1
+        names[obj.kind].add(name)
+        stem = f"{FOLDERS[obj.kind]}/{slug(name)}"
+        count = used.get(stem, 0)
+        used[stem] = count + 1
+        path = f"{stem}.yaml" if count == 0 else f"{stem}-{count + 1}.yaml"
+        out.append(ExportedManifest(path, document(obj, name)))
+    return out, skipped
