@@ -47,8 +47,8 @@ from reconciler.client.retry import (
     is_write,
     parse_retry_after,
 )
-from reconciler.client.transport import describe, transport_error
-from reconciler.errors import ApiError, ConfigError, PermissionDeniedError
+from reconciler.client.transport import TransportFailure, describe, transport_error
+from reconciler.errors import ApiError, ConfigError, PermissionDeniedError, PhsyncError
 from reconciler.settings import Secret, Settings
 
 log = logging.getLogger(__name__)
@@ -81,6 +81,15 @@ def _new_session() -> requests.Session:
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     return session
+
+
+def _json_or_error(response: requests.Response) -> Any:
+    """The parsed body, or the ValueError that parsing raised (returned, not raised, so that it
+    never becomes the context of the error phsync raises)."""
+    try:
+        return response.json()
+    except ValueError as exc:
+        return ValueError(str(exc))
 
 
 class PostHogClient:
@@ -152,23 +161,26 @@ class PostHogClient:
         (:func:`rate_class_for`); ``idempotent`` overrides the method's own retry rule.
         """
         method = method.upper()
-        url = self._url(path)
-        response = self._send(
-            method,
-            url,
-            params=params,
-            json=json,
-            rate_class=rate_class or rate_class_for(urlsplit(url).path),
-            idempotent=idempotent,
-        )
-        if not response.content or not response.content.strip():
-            return None
         try:
-            return response.json()
-        except ValueError:
-            raise unusable_answer(
-                response.status_code, self._redact(response.text), self._context(method, url)
-            ) from None
+            url = self._url(path)
+            response = self._send(
+                method,
+                url,
+                params=params,
+                json=json,
+                rate_class=rate_class or rate_class_for(urlsplit(url).path),
+                idempotent=idempotent,
+            )
+            if not response.content or not response.content.strip():
+                return None
+            parsed = _json_or_error(response)
+            if isinstance(parsed, ValueError):
+                raise unusable_answer(
+                    response.status_code, self._redact(response.text), self._context(method, url)
+                )
+            return parsed
+        except PhsyncError as exc:
+            raise self._scrubbed(exc) from None
 
     def get(
         self,
@@ -342,28 +354,17 @@ class PostHogClient:
         while True:
             self._budget.acquire(rate_class)
             started = self._clock()
-            try:
-                response = self._session.request(
-                    method,
-                    url,
-                    params=params,
-                    json=json,
-                    headers=self._headers,
-                    auth=self._auth,
-                    timeout=self.settings.timeout,
-                    allow_redirects=False,
-                )
-            except requests.RequestException as exc:
-                failure = describe(exc, timeout=self.settings.timeout)
-                safe = not failure.sent or is_idempotent(method, idempotent)
-                if failure.retryable and safe and retries + 1 < policy.attempts:
+            outcome = self._attempt(method, url, params=params, json=json)
+            if isinstance(outcome, TransportFailure):
+                safe = not outcome.sent or is_idempotent(method, idempotent)
+                if outcome.retryable and safe and retries + 1 < policy.attempts:
                     retries += 1
                     delay = policy.backoff(retries, self._rand())
                     log.info(
                         "%s %s: %s; retrying in %.1f s (attempt %d of %d)",
                         method,
-                        self._shown(url),
-                        failure.reason,
+                        self._redact(url),
+                        self._redact(outcome.reason),
                         delay,
                         retries + 1,
                         policy.attempts,
@@ -371,17 +372,18 @@ class PostHogClient:
                     self._sleep(delay)
                     continue
                 raise transport_error(
-                    failure,
+                    outcome,
                     origin=self.origin,
                     what=f"{method} {urlsplit(url).path}",
-                    ambiguous=failure.sent and is_write(method),
+                    ambiguous=outcome.sent and is_write(method),
                     attempts=retries + 1,
-                ) from None
+                )
+            response = outcome
             status = response.status_code
             log.debug(
                 "%s %s -> %d in %.2f s",
                 method,
-                self._shown(response.url or url),
+                self._redact(response.url or url),
                 status,
                 self._clock() - started,
             )
@@ -421,7 +423,7 @@ class PostHogClient:
                 log.info(
                     "%s %s answered %d; retrying in %.1f s (attempt %d of %d)",
                     method,
-                    self._shown(url),
+                    self._redact(url),
                     status,
                     delay,
                     retries + 1,
@@ -437,6 +439,25 @@ class PostHogClient:
                     location=response.headers.get("Location"),
                 )
             return response
+
+    def _attempt(
+        self, method: str, url: str, *, params: Mapping[str, Any] | None, json: Any
+    ) -> requests.Response | TransportFailure:
+        """One request on the wire; ``requests``' exceptions (which hold the prepared request,
+        key included) are described here and go no further."""
+        try:
+            return self._session.request(
+                method,
+                url,
+                params=params,
+                json=json,
+                headers=self._headers,
+                auth=self._auth,
+                timeout=self.settings.timeout,
+                allow_redirects=False,
+            )
+        except requests.RequestException as exc:
+            return describe(exc, timeout=self.settings.timeout)
 
     def _url(self, path: str) -> str:
         if "://" in path.split("?", 1)[0]:
@@ -471,11 +492,16 @@ class PostHogClient:
             url=self._redact(url),
         )
 
+    def _scrubbed(self, exc: PhsyncError) -> PhsyncError:
+        """``exc`` with the key removed from every text it holds (whatever built it)."""
+        for name, value in vars(exc).items():
+            if isinstance(value, str):
+                setattr(exc, name, self._redact(value))
+        exc.args = tuple(self._redact(a) if isinstance(a, str) else a for a in exc.args)
+        return exc
+
     def _redact(self, text: str) -> str:
         return redact(text, self._key.reveal())
-
-    def _shown(self, url: str) -> str:
-        return self._redact(url)
 
     @staticmethod
     def _origin_of(url: str) -> str:
