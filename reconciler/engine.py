@@ -9,6 +9,7 @@ from pathlib import Path
 
 from reconciler import manifests as manifest_io
 from reconciler.apply import Applier, Outcome
+from reconciler.config import expand_paths
 from reconciler.errors import ManifestError, PhsyncError, StalePlanError
 from reconciler.live import ApiClient, fetch_live
 from reconciler.model import Action, Manifest, ResourceKey
@@ -30,7 +31,7 @@ class Planned:
 
 def load_manifests(paths: Sequence[str]) -> list[Manifest]:
     """Every manifest under ``paths``, validated offline except for references."""
-    return manifest_io.load_and_validate(list(paths) or ["."], check_refs=False)
+    return manifest_io.load_and_validate(expand_paths(paths), check_refs=False)
 
 
 def _known_live(directory: Directory) -> set[ResourceKey]:
