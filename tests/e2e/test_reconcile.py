@@ -1,0 +1,171 @@
+"""The declarative loop end to end: the real `phsync` command against the emulator over HTTP."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from tests.conftest import ROOT, run_phsync
+
+EXAMPLES = ROOT / "examples"
+
+
+class Api:
+    """Direct calls to the emulator, to play the part of someone using PostHog's UI."""
+
+    def __init__(self, emulator: Any) -> None:
+        self.base = f"{emulator.url}/api/projects/{emulator.project_id}"
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = f"Bearer {emulator.api_key}"
+
+    def list(self, collection: str) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        url: str | None = f"{self.base}/{collection}/?limit=1000"
+        while url:
+            page = self.session.get(url, timeout=10).json()
+            out.extend(page["results"])
+            url = page.get("next")
+        return out
+
+    def find(self, collection: str, **match: Any) -> dict[str, Any]:
+        [found] = [o for o in self.list(collection) if all(o.get(k) == v for k, v in match.items())]
+        return found
+
+    def patch(self, collection: str, object_id: int, body: dict[str, Any]) -> dict[str, Any]:
+        answer = self.session.patch(f"{self.base}/{collection}/{object_id}/", json=body, timeout=10)
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    def post(self, collection: str, body: dict[str, Any]) -> dict[str, Any]:
+        answer = self.session.post(f"{self.base}/{collection}/", json=body, timeout=10)
+        assert answer.status_code == 201, answer.text
+        return answer.json()
+
+
+@pytest.fixture
+def api(emulator: Any) -> Api:
+    return Api(emulator)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    target = tmp_path / "manifests"
+    shutil.copytree(EXAMPLES, target)
+    return target
+
+
+def phsync(env: dict[str, str], *args: str) -> Any:
+    return run_phsync(*args, env=env)
+
+
+def test_plan_apply_then_plan_is_empty(emulator_env: dict[str, str], repo: Path, api: Api) -> None:
+    first = phsync(emulator_env, "plan", "--detailed-exitcode", str(repo))
+    assert first.returncode == 2, first.stderr
+    assert "18 to create" in first.stdout
+    applied = phsync(emulator_env, "apply", "--yes", str(repo))
+    assert applied.returncode == 0, applied.stderr
+    assert "Apply complete" in applied.stdout
+    again = phsync(emulator_env, "plan", "--detailed-exitcode", str(repo))
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "No changes" in again.stdout
+    flag = api.find("feature_flags", key="onboarding-v2-tooltips")
+    dependency = api.find("feature_flags", key="onboarding-v2")
+    assert flag["filters"]["groups"][0]["properties"][0]["key"] == str(dependency["id"])
+    assert not [d for d in api.list("dashboards") if d["name"].startswith("Generated Dashboard")
+                and "new-checkout" in d["name"]]
+
+
+def test_apply_refuses_without_yes_off_a_terminal(emulator_env: dict[str, str], repo: Path) -> None:
+    result = phsync(emulator_env, "apply", str(repo))
+    assert result.returncode == 1
+    assert "--yes" in result.stderr
+
+
+def test_drift_is_reported_with_exit_2_and_the_field(emulator_env: dict[str, str], repo: Path, api: Api) -> None:
+    assert phsync(emulator_env, "apply", "--yes", str(repo)).returncode == 0
+    flag = api.find("feature_flags", key="new-checkout")
+    groups = flag["filters"]["groups"]
+    groups[0]["rollout_percentage"] = 80
+    api.patch("feature_flags", flag["id"], {"filters": {**flag["filters"], "groups": groups}})
+    result = phsync(emulator_env, "plan", "--detailed-exitcode", "--format", "json", str(repo))
+    assert result.returncode == 2
+    plan = json.loads(result.stdout)
+    [change] = plan["changes"]
+    assert change["name"] == "new-checkout" and change["action"] == "update"
+    assert change["fields"] == [{"path": "filters.groups[0].rollout_percentage", "before": 80, "after": 25}]
+
+
+def test_saved_plan_is_refused_after_a_live_change(emulator_env: dict[str, str], repo: Path, api: Api, tmp_path: Path) -> None:
+    assert phsync(emulator_env, "apply", "--yes", str(repo)).returncode == 0
+    manifest = repo / "flags" / "platform.yaml"
+    manifest.write_text(manifest.read_text().replace("rollout_percentage: 10", "rollout_percentage: 20"))
+    saved = tmp_path / "plan.json"
+    made = phsync(emulator_env, "plan", "--out", str(saved), str(repo))
+    assert made.returncode == 0 and saved.exists()
+    flag = api.find("feature_flags", key="search-v2")
+    api.patch("feature_flags", flag["id"], {"name": "edited in the UI"})
+    before = api.find("feature_flags", key="search-v2")
+    result = phsync(emulator_env, "apply", "--yes", "--plan", str(saved))
+    assert result.returncode == 1
+    assert "stale" in result.stderr and "FeatureFlag/search-v2" in result.stderr
+    assert api.find("feature_flags", key="search-v2") == before
+
+
+def test_saved_plan_applies_when_nothing_moved(emulator_env: dict[str, str], repo: Path, tmp_path: Path) -> None:
+    saved = tmp_path / "plan.json"
+    assert phsync(emulator_env, "plan", "--out", str(saved), str(repo)).returncode == 0
+    assert phsync(emulator_env, "apply", "--yes", "--plan", str(saved)).returncode == 0
+    assert phsync(emulator_env, "plan", "--detailed-exitcode", str(repo)).returncode == 0
+
+
+def test_unmanaged_objects_are_left_alone_even_with_prune(emulator_env: dict[str, str], repo: Path, api: Api) -> None:
+    hand_made = api.post("feature_flags", {"key": "made-by-hand", "filters": {"groups": [{"properties": [], "rollout_percentage": 5}]}, "_should_create_usage_dashboard": False})
+    assert phsync(emulator_env, "apply", "--yes", "--prune", str(repo)).returncode == 0
+    (repo / "flags" / "platform.yaml").unlink()
+    plan = phsync(emulator_env, "plan", "--prune", "--format", "json", str(repo))
+    deleted = {c["name"] for c in json.loads(plan.stdout)["changes"] if c["action"] == "delete"}
+    assert deleted == {"dark-mode", "enterprise-sso", "search-v2", "maintenance-banner", "recommendations-widget"}
+    assert phsync(emulator_env, "apply", "--yes", "--prune", str(repo)).returncode == 0
+    keys = {f["key"] for f in api.list("feature_flags")}
+    assert "made-by-hand" in keys and "dark-mode" not in keys
+    assert api.find("feature_flags", key="made-by-hand")["version"] == hand_made["version"]
+
+
+def test_export_then_plan_is_empty(emulator_env: dict[str, str], repo: Path, tmp_path: Path) -> None:
+    assert phsync(emulator_env, "apply", "--yes", str(repo)).returncode == 0
+    out = tmp_path / "exported"
+    exported = phsync(emulator_env, "export", "--out", str(out))
+    assert exported.returncode == 0, exported.stderr
+    assert (out / "feature-flags" / "new-checkout.yaml").exists()
+    result = phsync(emulator_env, "plan", "--detailed-exitcode", str(out))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_plan_reads_each_kind_with_one_list_pass(emulator: Any, emulator_env: dict[str, str], repo: Path) -> None:
+    assert phsync(emulator_env, "apply", "--yes", str(repo)).returncode == 0
+    emulator.reset_stats()
+    assert phsync(emulator_env, "plan", str(repo)).returncode == 0
+    routes = emulator.stats()["by_route"]
+    for collection in ("feature_flags", "cohorts", "dashboards", "annotations"):
+        assert routes.get(f"GET /api/projects/{{project_id}}/{collection}/") == 1, routes
+    singles = {r: n for r, n in routes.items() if "{id}" in r and r.startswith("GET")}
+    # Only the two dashboards whose manifests declare text tiles are read one by one.
+    assert sum(singles.values()) == 2, routes
+
+
+def test_failed_apply_rerun_converges_without_duplicates(emulator: Any, emulator_env: dict[str, str], repo: Path, api: Api) -> None:
+    from reconciler.emulator.config import FaultConfig
+
+    emulator.set_faults(FaultConfig(drop_after_rate=0.3, error_rate=0.1, seed=7))
+    phsync(emulator_env, "apply", "--yes", str(repo))
+    emulator.set_faults(FaultConfig())
+    rerun = phsync(emulator_env, "apply", "--yes", str(repo))
+    assert rerun.returncode == 0, rerun.stderr
+    keys = [f["key"] for f in api.list("feature_flags") if "managed-by-phsync" in (f.get("tags") or [])]
+    assert len(keys) == len(set(keys)) == 11
+    assert phsync(emulator_env, "plan", "--detailed-exitcode", str(repo)).returncode == 0
