@@ -14,6 +14,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -279,8 +280,13 @@ class PostHogClient:
 
     # -- the project ----------------------------------------------------------------------
 
-    def resolve_project(self) -> int:
-        """The numeric id of the configured project (an id, ``@current`` or a UUID); cached."""
+    def resolve_project(self, ref: str | None = None) -> int:
+        """The numeric id of a project given as an id, ``@current`` or a UUID.
+
+        Without ``ref``, the configured project (resolved once, then cached).
+        """
+        if ref is not None:
+            return self._resolve(ref)
         with self._project_lock:
             if self._project_id is None:
                 self._project_id = self._resolve(self.settings.project)
@@ -300,7 +306,8 @@ class PostHogClient:
             for project in self.paginate("/api/projects/"):
                 if str(project.get("uuid", "")).lower() == text.lower():
                     return int(project["id"])
-            raise project_not_found(self._context("GET", self.origin + "/api/projects/"))
+            ctx = self._context("GET", self.origin + "/api/projects/")
+            raise project_not_found(replace(ctx, project=text))
         raise ConfigError(
             f"the project {ref!r} is neither a number, a UUID nor @current",
             hint="give the project's numeric id or UUID (`phsync projects list` shows both)",
