@@ -1,7 +1,134 @@
-"""phsync's manifests commands."""
+"""phsync's manifest commands: `validate` (offline checks) and `schema` (the JSON Schemas)."""
 
 from __future__ import annotations
 
+import json
+from collections import Counter
+from pathlib import Path
+
 import click
 
-COMMANDS: list[click.Command] = []
+from reconciler.errors import Issue
+from reconciler.manifests import (
+    kind_named,
+    load_paths,
+    schema_filename,
+    schema_for,
+    sort_issues,
+    validate,
+)
+from reconciler.model import KINDS
+
+
+@click.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Report as lines of text or as one JSON object.",
+)
+@click.option(
+    "--allow-external-refs",
+    is_flag=True,
+    help="Accept references to objects that no manifest declares (plan looks them up in "
+    "PostHog).",
+)
+def validate_command(paths: tuple[str, ...], output_format: str, allow_external_refs: bool) -> None:
+    """Check manifests offline and report every problem at once.
+
+    PATHS are files or directories (default: the current directory); directories are searched
+    recursively for *.yaml and *.yml, skipping hidden directories and phsync.yaml. Needs no
+    network and no credentials. Exits 1 when there are problems.
+    """
+    targets = list(paths) or ["."]
+    manifests, issues = load_paths(targets)
+    issues = sort_issues([*issues, *validate(manifests, check_refs=not allow_external_refs)])
+    counts = Counter(manifest.kind for manifest in manifests)
+    if output_format == "json":
+        click.echo(json.dumps(_report(issues, counts), indent=2))
+    else:
+        for issue in issues:
+            click.echo(str(issue))
+        click.echo(_summary(issues, counts))
+    if issues:
+        raise click.exceptions.Exit(1)
+
+
+def _summary(issues: list[Issue], counts: Counter[str]) -> str:
+    if issues:
+        files = len({issue.file for issue in issues})
+        return f"{_plural(len(issues), 'problem')} in {_plural(files, 'file')}"
+    total = sum(counts.values())
+    if not total:
+        return "no manifests found"
+    kinds = ", ".join(f"{counts[kind]} {kind}" for kind in KINDS if counts[kind])
+    return f"{_plural(total, 'manifest')} OK: {kinds}"
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _report(issues: list[Issue], counts: Counter[str]) -> dict[str, object]:
+    return {
+        "ok": not issues,
+        "manifests": {kind: counts[kind] for kind in KINDS},
+        "problems": [
+            {
+                "file": issue.file,
+                "line": issue.line,
+                "column": issue.column,
+                "path": issue.path,
+                "message": issue.message,
+                "hint": issue.hint,
+            }
+            for issue in issues
+        ],
+    }
+
+
+@click.command("schema")
+@click.argument("kind", required=False)
+@click.option("--all", "every", is_flag=True, help="All kinds (needs --out).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write <kind>.schema.json files into this directory instead of printing.",
+)
+def schema_command(kind: str | None, every: bool, out: Path | None) -> None:
+    """Print the JSON Schema of one manifest KIND, or write them all with --all --out DIR.
+
+    KIND is FeatureFlag, Cohort, Dashboard or Annotation, in any case (feature-flag works too).
+    Editors use these schemas through a first line such as
+    `# yaml-language-server: $schema=schemas/feature-flag.schema.json`.
+    """
+    if every == (kind is not None):
+        raise click.UsageError("give either a KIND or --all")
+    if every and out is None:
+        raise click.UsageError("--all needs --out DIR")
+    kinds = list(KINDS) if every else [_kind(kind or "")]
+    if out is None:
+        click.echo(json.dumps(schema_for(kinds[0]), indent=2, ensure_ascii=False))
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    for name in kinds:
+        target = out / schema_filename(name)
+        target.write_text(
+            json.dumps(schema_for(name), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        click.echo(f"wrote {target}")
+
+
+def _kind(text: str) -> str:
+    kind = kind_named(text)
+    if kind is None:
+        raise click.BadParameter(
+            f"unknown kind {text!r}; use one of {', '.join(KINDS)}", param_hint="KIND"
+        )
+    return kind
+
+
+COMMANDS: list[click.Command] = [validate_command, schema_command]

@@ -1,0 +1,200 @@
+"""Finding manifest files and turning YAML documents into :class:`Manifest` values.
+
+:func:`parse_text` is pure; :func:`discover` and :func:`load_paths` are the only functions here
+that touch the disk.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from reconciler.errors import Issue
+from reconciler.manifests import yamlio
+from reconciler.manifests.hints import describe, did_you_mean
+from reconciler.model import IDENTITY_FIELD, KINDS, PHSYNC_FIELDS, Manifest, SourceLocation
+
+CONFIG_FILES = frozenset({"phsync.yaml", "phsync.yml"})
+SUFFIXES = (".yaml", ".yml")
+
+
+def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[Issue]]:
+    """Manifest files under ``paths`` (files, or directories searched recursively).
+
+    Directories yield their ``*.yaml``/``*.yml`` files, skipping hidden files and directories
+    and phsync's config file; a file named explicitly is read whatever its suffix. The result is
+    sorted within each path and has no duplicates. A path that does not exist is an issue.
+    """
+    found: list[Path] = []
+    seen: set[Path] = set()
+    issues: list[Issue] = []
+
+    def add(file: Path) -> None:
+        real = file.resolve()
+        if real not in seen:
+            seen.add(real)
+            found.append(file)
+
+    for entry in paths:
+        path = Path(entry)
+        if path.is_dir():
+            for file in _walk(path):
+                add(file)
+        elif path.is_file():
+            if path.name not in CONFIG_FILES:
+                add(path)
+        else:
+            issues.append(
+                Issue(str(path), 1, 1, "no such file or directory", hint="check the path")
+            )
+    return found, issues
+
+
+def _walk(root: Path) -> list[Path]:
+    files: list[Path] = []
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = sorted(name for name in dirs if not name.startswith("."))
+        for name in sorted(names):
+            if name.startswith(".") or name in CONFIG_FILES or not name.endswith(SUFFIXES):
+                continue
+            files.append(Path(folder) / name)
+    return files
+
+
+def load_paths(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Manifest], list[Issue]]:
+    """Every manifest in every file under ``paths``, and every problem met reading them."""
+    files, issues = discover(paths)
+    manifests: list[Manifest] = []
+    for file in files:
+        found, problems = load_file(file)
+        manifests.extend(found)
+        issues.extend(problems)
+    return manifests, issues
+
+
+def load_file(file: Path) -> tuple[list[Manifest], list[Issue]]:
+    name = str(file)
+    try:
+        size = file.stat().st_size
+        if size > yamlio.MAX_FILE_BYTES:
+            return [], [yamlio.too_big(name, size)]
+        data = file.read_bytes()
+    except OSError as exc:
+        return [], [Issue(name, 1, 1, f"cannot read the file: {exc.strerror or exc}")]
+    text, issues = yamlio.decode(data, name)
+    if text is None:
+        return [], issues
+    return parse_text(text, name)
+
+
+def parse_text(text: str, filename: str) -> tuple[list[Manifest], list[Issue]]:
+    """The manifests in one YAML text; pure. Empty documents are skipped."""
+    documents, issues = yamlio.parse_documents(text, filename)
+    manifests: list[Manifest] = []
+    for document in documents:
+        if document.data is None:
+            continue
+        manifest, problems = _manifest(document, filename)
+        issues.extend(problems)
+        if manifest is not None:
+            manifests.append(manifest)
+    return manifests, issues
+
+
+def _issue(where: SourceLocation, path: str, message: str, hint: str | None = None) -> Issue:
+    return Issue(where.file, where.line, where.column, message, path, hint)
+
+
+def _manifest(document: yamlio.Document, filename: str) -> tuple[Manifest | None, list[Issue]]:
+    data, positions = document.data, document.positions
+    kinds = ", ".join(KINDS)
+    if not isinstance(data, dict):
+        return None, [
+            _issue(
+                document.location,
+                "",
+                f"a manifest must be a mapping of fields, got {describe(data)}",
+                f"start the document with 'kind:' (one of {kinds}) and the object's fields",
+            )
+        ]
+    kind = data.get("kind")
+    if "kind" not in data:
+        return None, [
+            _issue(document.location, "", "missing 'kind'", f"add 'kind:' with one of {kinds}")
+        ]
+    where_kind = positions.get(("kind",), document.location)
+    if not isinstance(kind, str) or kind not in IDENTITY_FIELD:
+        shown = kind if isinstance(kind, str) else describe(kind)
+        suggestion = did_you_mean(shown, KINDS) if isinstance(kind, str) else ""
+        return None, [
+            _issue(where_kind, "kind", f"unknown kind '{shown}'{suggestion}", f"use one of {kinds}")
+        ]
+    issues: list[Issue] = []
+    ignore = _ignore(data, positions, document.location, issues)
+    spec = {key: value for key, value in data.items() if key not in PHSYNC_FIELDS}
+    if kind == "Annotation":
+        spec["date_marker"] = normalise_date_marker(spec.get("date_marker"))
+        if spec["date_marker"] is None and "date_marker" not in data:
+            del spec["date_marker"]
+    name = spec.get(IDENTITY_FIELD[kind])
+    manifest = Manifest(
+        kind=kind,
+        name=name if isinstance(name, str) else "",
+        spec=spec,
+        location=document.location,
+        ignore=ignore,
+        positions=dict(positions),
+    )
+    return manifest, issues
+
+
+def _ignore(
+    data: dict[str, Any],
+    positions: dict[yamlio.Path, SourceLocation],
+    fallback: SourceLocation,
+    issues: list[Issue],
+) -> tuple[str, ...]:
+    value = data.get("ignore")
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        issues.append(
+            _issue(
+                positions.get(("ignore",), fallback),
+                "ignore",
+                f"must be a list of field paths, got {describe(value)}",
+                "write e.g. ignore: [active, filters.groups[0].rollout_percentage]",
+            )
+        )
+        return ()
+    paths: list[str] = []
+    for index, item in enumerate(value):
+        if isinstance(item, str):
+            paths.append(item)
+        else:
+            issues.append(
+                _issue(
+                    positions.get(("ignore", index), fallback),
+                    f"ignore[{index}]",
+                    f"must be a field path (a string), got {describe(item)}",
+                )
+            )
+    return tuple(paths)
+
+
+def normalise_date_marker(value: Any) -> Any:
+    """An ISO 8601 date-time string as ``YYYY-MM-DDTHH:MM:SSZ`` in UTC (no offset = UTC).
+
+    Anything that does not parse is returned unchanged, for validation to report.
+    """
+    if not isinstance(value, str) or "T" not in value.upper():
+        return value
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return yamlio.iso_timestamp(moment)
+

@@ -1,0 +1,271 @@
+"""Names that manifests use to point at each other: listing, checking and ordering; pure.
+
+A flag condition names a cohort (``{type: cohort, value: NAME}``) or another flag
+(``{type: flag, key: KEY}``); a cohort condition names another cohort; an annotation names its
+dashboard. PostHog stores numeric ids in these places; the plan resolves the names.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from typing import Any
+
+from reconciler.errors import Issue
+from reconciler.manifests.hints import did_you_mean
+from reconciler.manifests.rules import cohort_conditions, issue
+from reconciler.model import KINDS, Manifest, Reference, ResourceKey
+
+FieldPath = tuple[str | int, ...]
+
+
+def references(manifest: Manifest) -> list[Reference]:
+    """Every name reference in ``manifest``, in document order, with its field path."""
+    return [
+        Reference(manifest.key, ResourceKey(kind, name), path)
+        for kind, name, path in _named(manifest.kind, manifest.spec)
+    ]
+
+
+def _named(kind: str, spec: Mapping[str, Any]) -> Iterator[tuple[str, str, FieldPath]]:
+    if kind == "FeatureFlag":
+        filters = spec.get("filters")
+        groups = filters.get("groups") if isinstance(filters, dict) else None
+        for gindex, group in enumerate(groups if isinstance(groups, list) else []):
+            props = group.get("properties") if isinstance(group, dict) else None
+            for pindex, prop in enumerate(props if isinstance(props, list) else []):
+                where: FieldPath = ("filters", "groups", gindex, "properties", pindex)
+                yield from _property_target(prop, where)
+    elif kind == "Cohort":
+        for where, node in cohort_conditions(spec):
+            yield from _property_target(node, where)
+    elif kind == "Annotation":
+        dashboard = spec.get("dashboard")
+        if isinstance(dashboard, str) and dashboard:
+            yield "Dashboard", dashboard, ("dashboard",)
+
+
+def _property_target(prop: Any, where: FieldPath) -> Iterator[tuple[str, str, FieldPath]]:
+    if not isinstance(prop, dict):
+        return
+    if prop.get("type") == "cohort" and isinstance(prop.get("value"), str) and prop["value"]:
+        yield "Cohort", prop["value"], (*where, "value")
+    elif prop.get("type") == "flag" and isinstance(prop.get("key"), str) and prop["key"]:
+        yield "FeatureFlag", prop["key"], (*where, "key")
+
+
+def _declared(manifests: Sequence[Manifest]) -> dict[ResourceKey, Manifest]:
+    declared: dict[ResourceKey, Manifest] = {}
+    for manifest in manifests:
+        if manifest.name:
+            declared.setdefault(manifest.key, manifest)
+    return declared
+
+
+def check_references(
+    manifests: Sequence[Manifest],
+    *,
+    known: Collection[ResourceKey] = (),
+    dangling: bool = True,
+) -> list[Issue]:
+    """Problems with references between ``manifests``.
+
+    * dangling references: names that no manifest declares and ``known`` (live objects) does
+      not hold (skipped when ``dangling`` is false);
+    * reference cycles (flag dependencies, cohorts including cohorts);
+    * cohorts with behavioral (event) conditions used by flags, which PostHog refuses.
+    """
+    declared = _declared(manifests)
+    known_set = set(known)
+    issues: list[Issue] = []
+    for manifest in manifests:
+        for ref in references(manifest):
+            target = declared.get(ref.target)
+            if target is None:
+                if dangling and ref.target not in known_set:
+                    issues.append(_dangling(manifest, ref, declared))
+            elif manifest.kind == "FeatureFlag" and ref.target.kind == "Cohort":
+                behavioral = _behavioral_cohort(ref.target, declared)
+                if behavioral is not None:
+                    issues.append(_behavioral_issue(manifest, ref, behavioral))
+    issues.extend(_cycles(manifests, declared))
+    return issues
+
+
+def _dangling(
+    manifest: Manifest, ref: Reference, declared: Mapping[ResourceKey, Manifest]
+) -> Issue:
+    names = [key.name for key in declared if key.kind == ref.target.kind]
+    return issue(
+        manifest,
+        ref.path,
+        f"no manifest declares {ref.target.kind} '{ref.target.name}'"
+        + did_you_mean(ref.target.name, names),
+        "declare it in a manifest; if it exists only in PostHog, validate with "
+        "--allow-external-refs, and plan will resolve it against the live objects",
+    )
+
+
+def _behavioral_cohort(
+    start: ResourceKey, declared: Mapping[ResourceKey, Manifest]
+) -> ResourceKey | None:
+    """The cohort (``start`` or one it includes) that has behavioral conditions, if any."""
+    seen: set[ResourceKey] = set()
+    todo = [start]
+    while todo:
+        key = todo.pop()
+        cohort = declared.get(key)
+        if key in seen or cohort is None:
+            continue
+        seen.add(key)
+        nodes = [node for _, node in cohort_conditions(cohort.spec)]
+        if any(node.get("type") == "behavioral" for node in nodes):
+            return key
+        todo.extend(ref.target for ref in references(cohort) if ref.target.kind == "Cohort")
+    return None
+
+
+def _behavioral_issue(manifest: Manifest, ref: Reference, culprit: ResourceKey) -> Issue:
+    via = "" if culprit == ref.target else f" (through the cohort '{culprit.name}' it includes)"
+    return issue(
+        manifest,
+        ref.path,
+        f"cohort '{ref.target.name}' has conditions on events{via}; PostHog does not allow "
+        "such cohorts in feature flags",
+        "target a cohort of person properties instead",
+    )
+
+
+def _edges(
+    manifests: Sequence[Manifest], declared: Mapping[ResourceKey, Manifest]
+) -> dict[ResourceKey, list[Reference]]:
+    edges: dict[ResourceKey, list[Reference]] = {}
+    for manifest in declared.values():
+        edges[manifest.key] = [ref for ref in references(manifest) if ref.target in declared]
+    return edges
+
+
+def _cycles(manifests: Sequence[Manifest], declared: Mapping[ResourceKey, Manifest]) -> list[Issue]:
+    edges = _edges(manifests, declared)
+    issues: list[Issue] = []
+    for component in _strongly_connected(list(declared), edges):
+        start = component[0]
+        loop = _loop(start, set(component), edges)
+        if loop is None:
+            continue
+        manifest = declared[start]
+        if len(loop) == 1:
+            verb = "depends on" if start.kind == "FeatureFlag" else "includes"
+            message = f"{start.kind} '{start.name}' {verb} itself"
+        else:
+            chain = " -> ".join(f"{key.kind} '{key.name}'" for key in [*loop, start])
+            message = f"reference cycle: {chain}"
+        first = next(ref for ref in edges[start] if ref.target == (loop[1:] or loop)[0])
+        issues.append(issue(manifest, first.path, message, "break the cycle"))
+    return issues
+
+
+def _loop(
+    start: ResourceKey, members: set[ResourceKey], edges: Mapping[ResourceKey, list[Reference]]
+) -> list[ResourceKey] | None:
+    """A shortest path from ``start`` back to itself inside ``members`` (without the return)."""
+    previous: dict[ResourceKey, ResourceKey] = {}
+    frontier = [start]
+    while frontier:
+        following: list[ResourceKey] = []
+        for node in frontier:
+            for ref in edges[node]:
+                if ref.target == start:
+                    path = [node]
+                    while path[-1] != start:
+                        path.append(previous[path[-1]])
+                    return list(reversed(path))
+                if ref.target in members and ref.target not in previous:
+                    previous[ref.target] = node
+                    following.append(ref.target)
+        frontier = following
+    return None
+
+
+def _strongly_connected(
+    nodes: list[ResourceKey], edges: Mapping[ResourceKey, list[Reference]]
+) -> list[list[ResourceKey]]:
+    """Tarjan's algorithm, iterative; each component in input order, components in order."""
+    order = {node: index for index, node in enumerate(nodes)}
+    index: dict[ResourceKey, int] = {}
+    low: dict[ResourceKey, int] = {}
+    stack: list[ResourceKey] = []
+    on_stack: set[ResourceKey] = set()
+    components: list[list[ResourceKey]] = []
+    for root in nodes:
+        if root in index:
+            continue
+        work: list[tuple[ResourceKey, int]] = [(root, 0)]
+        while work:
+            node, child = work.pop()
+            if child == 0:
+                index[node] = low[node] = len(index)
+                stack.append(node)
+                on_stack.add(node)
+            targets = [ref.target for ref in edges[node]]
+            if child < len(targets):
+                work.append((node, child + 1))
+                target = targets[child]
+                if target not in index:
+                    work.append((target, 0))
+                elif target in on_stack:
+                    low[node] = min(low[node], index[target])
+                continue
+            if low[node] == index[node]:
+                component: list[ResourceKey] = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                components.append(sorted(component, key=order.__getitem__))
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+    return sorted(components, key=lambda component: order[component[0]])
+
+
+def dependency_order(manifests: Sequence[Manifest]) -> list[Manifest]:
+    """``manifests`` with every referenced object before the objects that reference it.
+
+    Stable: among objects that are ready together, kinds come in ``model.KINDS`` order, then
+    input order. References to objects outside ``manifests`` are ignored. Members of a
+    reference cycle (which validation reports) come last, in the same tie-break order.
+    """
+    rank = {kind: position for position, kind in enumerate(KINDS)}
+    declared = _declared(manifests)
+    waiting: dict[int, int] = {}
+    dependants: dict[ResourceKey, list[int]] = {}
+    for position, manifest in enumerate(manifests):
+        targets = {ref.target for ref in references(manifest) if ref.target in declared}
+        targets.discard(manifest.key)
+        waiting[position] = len(targets)
+        for target in targets:
+            dependants.setdefault(target, []).append(position)
+
+    def priority(position: int) -> tuple[int, int]:
+        return rank.get(manifests[position].kind, len(KINDS)), position
+
+    ready = [priority(position) for position, count in waiting.items() if count == 0]
+    heapq.heapify(ready)
+    done: list[int] = []
+    placed: set[int] = set()
+    while ready:
+        _, position = heapq.heappop(ready)
+        done.append(position)
+        placed.add(position)
+        manifest = manifests[position]
+        if declared.get(manifest.key) is not manifest:
+            continue  # a duplicate identity: the first one releases the dependants
+        for dependant in dependants.get(manifest.key, []):
+            waiting[dependant] -= 1
+            if waiting[dependant] == 0:
+                heapq.heappush(ready, priority(dependant))
+    rest = sorted((position for position in waiting if position not in placed), key=priority)
+    return [manifests[position] for position in [*done, *rest]]
