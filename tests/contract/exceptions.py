@@ -484,3 +484,16 @@ def apply_all(contract: dict[str, Any]) -> dict[str, Any]:
     for difference in DIFFERENCES:
         difference.apply(contract)
     return contract
+
+
+def markdown_table() -> str:
+    """The differences as the markdown table docs/conformance.md carries (kept in step by a test)."""
+    rows = ["| where | what differs | recorded in |", "|---|---|---|"]
+    for difference in DIFFERENCES:
+        cells = (difference.where, difference.what, difference.reason)
+        rows.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(markdown_table())
