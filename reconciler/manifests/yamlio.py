@@ -5,8 +5,8 @@ speed) with limits that make hostile input fail cleanly: file size, nesting dept
 number of nodes a document holds once every alias is expanded. Values are then built by hand
 from the nodes, so that every mapping key and list item keeps its line and column, duplicate
 keys are reported, and only JSON-like values come out: mapping keys are always the key's text
-(``true:`` gives the key ``"true"``), timestamps become ISO strings in UTC, and tags beyond the
-YAML core schema are refused.
+(``true:`` gives the key ``"true"``), scalars follow YAML 1.2's core schema (``yes`` and ``no``
+are text, not booleans), timestamps become ISO strings in UTC, and other tags are refused.
 
 Writing (:func:`dump_manifest`) is deterministic: block style, the caller's field order,
 strings quoted only when YAML needs it, multi-line strings as literal blocks.
@@ -15,6 +15,7 @@ strings quoted only when YAML needs it, multi-line strings as literal blocks.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -34,7 +35,7 @@ from yaml.events import (
     StreamEndEvent,
 )
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-from yaml.resolver import Resolver
+from yaml.resolver import BaseResolver, Resolver
 
 from reconciler.errors import Issue
 from reconciler.model import SourceLocation
@@ -52,6 +53,51 @@ _TIMESTAMP = _CORE + "timestamp"
 _MERGE = _CORE + "merge"
 _MAP = _CORE + "map"
 _SEQ = _CORE + "seq"
+
+
+class _Resolver(BaseResolver):
+    """YAML 1.2 core schema (only true/false are booleans: ``no`` stays text), plus YAML 1.1
+    timestamps and merge keys."""
+
+
+for _tag, _pattern, _first in (
+    ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
+    (
+        "float",
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        "-+0123456789.",
+    ),
+    ("merge", r"^(?:<<)$", ["<"]),
+):
+    _Resolver.add_implicit_resolver(_CORE + _tag, re.compile(_pattern), list(_first))
+for _first_char, _resolvers in Resolver.yaml_implicit_resolvers.items():
+    for _tag, _regexp in _resolvers:
+        if _tag == _TIMESTAMP:
+            _Resolver.add_implicit_resolver(_tag, _regexp, [_first_char])
+
+
+def _scalar_value(tag: str, text: str) -> Any:
+    """The value of a core-schema scalar; ValueError when ``text`` is not one."""
+    if tag == _CORE + "str":
+        return text
+    if tag == _CORE + "null":
+        if text not in ("~", "null", "Null", "NULL", ""):
+            raise ValueError("not null")
+        return None
+    if tag == _CORE + "bool":
+        if text.lower() not in ("true", "false"):
+            raise ValueError("not a boolean")
+        return text.lower() == "true"
+    if tag == _CORE + "int":
+        if text.startswith(("0o", "0x")):
+            return int(text[2:], 8 if text[1] == "o" else 16)
+        return int(text, 10)
+    if text.lower().lstrip("+-") in (".inf", ".nan"):
+        return float(text.replace(".", "", 1))
+    return float(text)
 
 
 class _EventSource(Protocol):
@@ -103,7 +149,7 @@ class _Composer:
 
     def __init__(self, text: str) -> None:
         self.events = _event_source(text)
-        self.resolver: Any = Resolver()
+        self.resolver: Any = _Resolver()
         self.anchors: dict[str, Node] = {}
         self.sizes: dict[int, tuple[int, int]] = {}  # id(anchored node) -> (size, height)
         self.open: set[int] = set()
@@ -285,7 +331,12 @@ class _Builder:
         if node.tag not in _SCALAR_TAGS:
             self._tag(node, path)
             return node.value
-        value = self.constructor.construct_object(node)
+        try:
+            value = _scalar_value(node.tag, node.value)
+        except ValueError:
+            kind = node.tag.removeprefix(_CORE)
+            self.problem(node.start_mark, path, f"'{node.value}' is not a valid {kind}")
+            return node.value
         if isinstance(value, float) and not math.isfinite(value):
             self.problem(
                 node.start_mark, path, f"'{node.value}' is not a finite number", "use a number"
@@ -449,8 +500,13 @@ class _Dumper(yaml.SafeDumper):
         super().increase_indent(flow, False)
 
 
+_PLAIN_READER: Any = _Resolver()
+
+
 def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
     style = "|" if "\n" in data else None
+    if style is None and _PLAIN_READER.resolve(ScalarNode, data, (True, False)) != _CORE + "str":
+        style = "'"  # plain, phsync's reader would take it for a number, boolean or null
     return dumper.represent_scalar(_CORE + "str", data, style=style)
 
 
