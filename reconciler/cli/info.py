@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -41,7 +42,7 @@ def whoami_command(output: str, **kwargs: Any) -> None:
     """Show the user behind the API key, the project phsync works on, and the host."""
     with _client(kwargs) as client:
         identity = whoami(client)
-    stream = click.get_text_stream("stdout")
+    stream = sys.stdout
     if output == "json":
         render_json(identity.to_dict(), stream)
         return
@@ -70,7 +71,7 @@ def projects_list(output: str, **kwargs: Any) -> None:
     """List the projects the API key can see (id, UUID, name, organization)."""
     with _client(kwargs) as client:
         rows = list_projects(client)
-    stream = click.get_text_stream("stdout")
+    stream = sys.stdout
     if output == "json":
         render_json([row.to_dict() for row in rows], stream)
         return
@@ -96,7 +97,7 @@ def projects_get(project_ref: str, output: str, **kwargs: Any) -> None:
     """Show one project; ID is its numeric id, its UUID or @current."""
     with _client(kwargs) as client:
         project = get_project(client, project_ref)
-    stream = click.get_text_stream("stdout")
+    stream = sys.stdout
     if output == "json":
         render_json(project, stream)
         return

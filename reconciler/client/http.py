@@ -57,6 +57,7 @@ log = logging.getLogger(__name__)
 UUID_PATTERN = re.compile(
     r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE
 )
+PROJECT_IN_PATH = re.compile(r"^/api/(?:projects|environments)/([^/]+)/")
 CURRENT = "@current"
 POOL_SIZE = 16
 
@@ -479,7 +480,13 @@ class PostHogClient:
         return self.origin + "/" + path.lstrip("/")
 
     def _context(self, method: str, url: str, attempts: int = 1) -> RequestContext:
-        project = str(self._project_id) if self._project_id is not None else self.settings.project
+        in_path = PROJECT_IN_PATH.match(urlsplit(url).path)
+        if in_path:
+            project = in_path.group(1)
+        elif self._project_id is not None:
+            project = str(self._project_id)
+        else:
+            project = self.settings.project
         return RequestContext(
             method=method,
             url=self._redact(url),
