@@ -8,9 +8,21 @@ from them). Kinds that PostHog registers under both roots are also served under
 
 from __future__ import annotations
 
-from reconciler.emulator import control, projects
+from reconciler.emulator import (
+    activity,
+    chart_annotations,
+    cohorts,
+    control,
+    dashboards,
+    endpoints,
+    flags,
+    persons,
+    projects,
+    recordings,
+)
 from reconciler.emulator.config import ANALYTICS, CRUD
-from reconciler.emulator.routing import Handler, Route
+from reconciler.emulator.routing import Call, Handler, Route
+from reconciler.emulator.wire import Response
 
 P = "/api/projects/{project_id}"
 E = "/api/environments/{project_id}"
@@ -55,7 +67,133 @@ def _projects() -> list[Route]:
     ]
 
 
+def _flags() -> list[Route]:
+    f = P + "/feature_flags"
+    return [
+        _r("GET", f + "/", flags.list_flags, "feature_flag:read"),
+        _r("POST", f + "/", flags.create_flag, "feature_flag:write"),
+        _r("GET", f + "/activity/", activity_for(flags.SCOPE), "activity_log:read"),
+        _r("GET", f + "/{id}/", flags.get_flag, "feature_flag:read"),
+        _r("PUT", f + "/{id}/", flags.update_flag, "feature_flag:write"),
+        _r("PATCH", f + "/{id}/", flags.update_flag, "feature_flag:write"),
+        _r("DELETE", f + "/{id}/", flags.destroy_flag, "feature_flag:write"),
+        _r("GET", f + "/{id}/activity/", flags.flag_activity, "activity_log:read"),
+    ]
+
+
+def _cohorts() -> list[Route]:
+    c = P + "/cohorts"
+    return [
+        _r("GET", c + "/", cohorts.list_cohorts, "cohort:read"),
+        _r("POST", c + "/", cohorts.create_cohort, "cohort:write"),
+        _r("GET", c + "/activity/", activity_for(cohorts.SCOPE), "activity_log:read"),
+        _r("GET", c + "/{id}/", cohorts.get_cohort, "cohort:read"),
+        _r("PUT", c + "/{id}/", cohorts.update_cohort, "cohort:write"),
+        _r("PATCH", c + "/{id}/", cohorts.update_cohort, "cohort:write"),
+        _r("DELETE", c + "/{id}/", cohorts.destroy_cohort, "cohort:write"),
+        _r("GET", c + "/{id}/activity/", cohorts.cohort_activity, "activity_log:read"),
+        _r(
+            "GET",
+            c + "/{id}/persons/",
+            cohorts.cohort_persons,
+            "cohort:read person:read",
+            ANALYTICS,
+        ),
+    ]
+
+
+def _dashboards() -> list[Route]:
+    d = "/dashboards"
+    return [
+        *_both("GET", d + "/", dashboards.list_dashboards, "dashboard:read", CRUD),
+        *_both("POST", d + "/", dashboards.create_dashboard, "dashboard:write", CRUD),
+        *_both("GET", d + "/{id}/", dashboards.get_dashboard, "dashboard:read", CRUD),
+        *_both("PUT", d + "/{id}/", dashboards.update_dashboard, "dashboard:write", CRUD),
+        *_both("PATCH", d + "/{id}/", dashboards.update_dashboard, "dashboard:write", CRUD),
+        *_both("DELETE", d + "/{id}/", dashboards.destroy_dashboard, "dashboard:write", CRUD),
+    ]
+
+
+def _annotations() -> list[Route]:
+    a = P + "/annotations"
+    return [
+        _r("GET", a + "/", chart_annotations.list_annotations, "annotation:read"),
+        _r("POST", a + "/", chart_annotations.create_annotation, "annotation:write"),
+        _r("GET", a + "/{id}/", chart_annotations.get_annotation, "annotation:read"),
+        _r("PUT", a + "/{id}/", chart_annotations.update_annotation, "annotation:write"),
+        _r("PATCH", a + "/{id}/", chart_annotations.update_annotation, "annotation:write"),
+        _r("DELETE", a + "/{id}/", chart_annotations.destroy_annotation, "annotation:write"),
+    ]
+
+
+def _persons() -> list[Route]:
+    p = "/persons"
+    return [
+        *_both("GET", p + "/", persons.list_persons, "person:read", ANALYTICS),
+        *_both("POST", p + "/", persons.create_person, "person:write", ANALYTICS),
+        *_both("GET", p + "/{id}/", persons.get_person, "person:read", ANALYTICS),
+        *_both("PUT", p + "/{id}/", persons.update_person, "person:write", ANALYTICS),
+        *_both("PATCH", p + "/{id}/", persons.update_person, "person:write", ANALYTICS),
+        *_both("DELETE", p + "/{id}/", persons.delete_person, "person:write", ANALYTICS),
+        *_both(
+            "POST", p + "/{id}/update_property/", persons.update_property, "person:write", ANALYTICS
+        ),
+        *_both(
+            "POST", p + "/{id}/delete_property/", persons.delete_property, "person:write", ANALYTICS
+        ),
+    ]
+
+
+def _recordings() -> list[Route]:
+    s = "/session_recordings"
+    return [
+        *_both("GET", s + "/", recordings.list_recordings, "session_recording:read", ANALYTICS),
+        *_both("GET", s + "/{id}/", recordings.get_recording, "session_recording:read", ANALYTICS),
+        *_both(
+            "PATCH", s + "/{id}/", recordings.update_recording, "session_recording:write", ANALYTICS
+        ),
+        *_both(
+            "DELETE",
+            s + "/{id}/",
+            recordings.delete_recording,
+            "session_recording:write",
+            ANALYTICS,
+        ),
+    ]
+
+
+def _endpoints() -> list[Route]:
+    e = "/endpoints"
+    return [
+        *_both("GET", e + "/", endpoints.list_endpoints, "endpoint:read", CRUD),
+        *_both("POST", e + "/", endpoints.create_endpoint, "endpoint:write", CRUD),
+        *_both("GET", e + "/{name}/", endpoints.get_endpoint, "endpoint:read", CRUD),
+        *_both("PUT", e + "/{name}/", endpoints.update_endpoint, "endpoint:write", CRUD),
+        *_both("PATCH", e + "/{name}/", endpoints.update_endpoint, "endpoint:write", CRUD),
+        *_both("DELETE", e + "/{name}/", endpoints.delete_endpoint, "endpoint:write", CRUD),
+        *_both("GET", e + "/{name}/versions/", endpoints.list_versions, "endpoint:read", CRUD),
+        *_both("GET", e + "/{name}/run/", endpoints.run_endpoint, "endpoint:read", ANALYTICS),
+        *_both("POST", e + "/{name}/run/", endpoints.run_endpoint, "endpoint:read", ANALYTICS),
+    ]
+
+
+def activity_for(scope: str) -> Handler:
+    def handler(call: Call) -> Response:
+        return activity.list_for_scope(call, scope)
+
+    return handler
+
+
 def all_routes() -> tuple[Route, ...]:
-    routes: list[Route] = [*_control(), *_projects()]
-    _ = ANALYTICS
-    return tuple(routes)
+    return (
+        *_control(),
+        *_projects(),
+        _r("GET", P + "/activity_log/", activity.project_log, "activity_log:read"),
+        *_flags(),
+        *_cohorts(),
+        *_dashboards(),
+        *_annotations(),
+        *_persons(),
+        *_recordings(),
+        *_endpoints(),
+    )

@@ -47,7 +47,25 @@ KIND_ORDER = (
 
 
 def _seeders() -> dict[str, Seeder]:
-    return {}
+    from reconciler.emulator import (
+        chart_annotations,
+        cohorts,
+        dashboards,
+        endpoints,
+        flags,
+        persons,
+        recordings,
+    )
+
+    return {
+        "persons": persons.seed_person,
+        "cohorts": cohorts.seed_cohort,
+        "feature_flags": flags.seed_flag,
+        "dashboards": dashboards.seed_dashboard,
+        "annotations": chart_annotations.seed_annotation,
+        "session_recordings": recordings.seed_recording,
+        "endpoints": endpoints.seed_endpoint,
+    }
 
 
 def read_seed(source: str | Path | None) -> JSON:

@@ -1,0 +1,256 @@
+"""Validation of a feature flag's ``filters`` (posthog-api.md 2.3, 2.4), in PostHog's order.
+
+The rules and messages are PostHog's [2025] ``validate_filters``; the 0..100 rollout check is
+the [2026] structural rule (with its message). Errors carry ``attr: "filters"``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from reconciler.emulator import clock
+from reconciler.emulator.store import JSON, Store
+from reconciler.emulator.wire import Problem, server_error, validation
+
+FLAG_KEY = re.compile(r"^[a-zA-Z0-9_-]+$")
+STRING_OPERATORS = ("regex", "icontains", "not_regex", "not_icontains", "gte", "lte", "gt", "lt")
+DATE_OPERATORS = ("is_date_before", "is_date_after")
+MAX_PROPERTY_VALUES = 1000
+
+
+def _invalid(detail: str, code: str = "invalid_input") -> Problem:
+    return validation(detail, attr="filters", code=code)
+
+
+def conditions(filters: JSON) -> list[JSON]:
+    groups = filters.get("groups")
+    return [g for g in groups if isinstance(g, dict)] if isinstance(groups, list) else []
+
+
+def properties(filters: JSON, prop_type: str | None = None) -> list[JSON]:
+    found: list[JSON] = []
+    for group in conditions(filters):
+        for prop in group.get("properties") or []:
+            if isinstance(prop, dict) and (prop_type is None or prop.get("type") == prop_type):
+                found.append(prop)
+    return found
+
+
+def live_flags(store: Store, project_id: int) -> list[JSON]:
+    return [f for f in store.all("feature_flag", project_id) if not f.get("deleted")]
+
+
+def _flag_reference(store: Store, project_id: int, reference: Any) -> str:
+    try:
+        flag_id = int(str(reference))
+    except ValueError:
+        raise _invalid(
+            "Flag dependencies must reference flag IDs (integers), not flag keys. "
+            f"Invalid reference: '{reference}'"
+        ) from None
+    flag = store.get("feature_flag", flag_id)
+    if flag is None or flag.get("project_id") != project_id or flag.get("deleted"):
+        raise _invalid(f"Flag dependency references non-existent flag with ID {flag_id}")
+    return str(flag["key"])
+
+
+def _dependencies(store: Store, project_id: int, filters: JSON) -> set[str]:
+    return {
+        _flag_reference(store, project_id, prop["key"])
+        for prop in properties(filters, "flag")
+        if prop.get("key")
+    }
+
+
+def _check_cycles(store: Store, project_id: int, filters: JSON, current_key: str | None) -> None:
+    if not current_key:
+        return
+    deps = _dependencies(store, project_id, filters)
+    if not deps:
+        return
+    if current_key in deps:
+        raise _invalid(f"Feature flag '{current_key}' cannot depend on itself")
+    by_key = {str(f["key"]): f for f in live_flags(store, project_id)}
+
+    def visit(key: str, path: list[str]) -> None:
+        if key in path:
+            cycle = path[path.index(key) :] + [key]
+            raise _invalid(f"Circular dependency detected: {' → '.join(cycle)}")
+        flag = by_key.get(key)
+        if flag is None:
+            return
+        for dep in _dependencies(store, project_id, flag.get("filters") or {}):
+            visit(dep, [*path, key])
+
+    for dep in sorted(deps):
+        visit(dep, [current_key])
+
+
+def _cohort_checks(store: Store, project_id: int, prop: JSON) -> None:
+    try:
+        cohort_id = int(str(prop.get("value")))
+    except ValueError:
+        cohort_id = -1
+    cohort = store.get("cohort", cohort_id) if cohort_id >= 0 else None
+    if cohort is None or cohort.get("project_id") != project_id:
+        raise _invalid(
+            f"Cohort with id {prop.get('value')} does not exist", code="cohort_does_not_exist"
+        )
+    from reconciler.emulator.cohort_rules import has_behavioral, nested_cohorts
+
+    for each in [cohort, *nested_cohorts(store, project_id, cohort)]:
+        if has_behavioral(each):
+            raise _invalid(
+                f"Cohort '{each.get('name')}' with filters on events cannot be used in "
+                "feature flags.",
+                code="behavioral_cohort_found",
+            )
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def validate_filters(
+    store: Store,
+    project_id: int,
+    filters: JSON,
+    *,
+    current_key: str | None,
+) -> JSON:
+    """Check ``filters`` as PostHog does on create or update; returns the filters to store."""
+    if not isinstance(filters.get("groups"), list):
+        # PostHog indexes filters["groups"] unguarded: a missing key is a server error.
+        raise server_error()
+    groups = filters["groups"]
+    aggregation = filters.get("aggregation_group_type_index")
+    props: list[JSON] = []
+    for group in groups:
+        if not isinstance(group, dict) or not isinstance(group.get("properties", []), list):
+            raise server_error()
+        props.extend(p for p in group.get("properties", []) if isinstance(p, dict))
+    if aggregation is None:
+        if not all(p.get("type") in ("person", "cohort", "flag") for p in props):
+            raise _invalid(
+                "Filters are not valid (can only use person, cohort, and flag properties)"
+            )
+        if not all(
+            p.get("type") != "flag" or p.get("operator") == "flag_evaluates_to" for p in props
+        ):
+            raise _invalid("Flag properties must use the 'flag_evaluates_to' operator")
+        _check_cycles(store, project_id, filters, current_key)
+    elif not all(
+        p.get("type") == "group" and p.get("group_type_index") == aggregation for p in props
+    ):
+        raise _invalid("Filters are not valid (can only use group properties)")
+
+    multivariate = filters.get("multivariate") or {}
+    variant_list = multivariate.get("variants", []) if isinstance(multivariate, dict) else []
+    if not isinstance(variant_list, list) or not all(
+        isinstance(v, dict) and "key" in v for v in variant_list
+    ):
+        raise server_error()
+    variants = {v["key"] for v in variant_list}
+    if variant_list:
+        total = sum(
+            v.get("rollout_percentage", 0) or 0
+            for v in variant_list
+            if _number(v.get("rollout_percentage", 0) or 0)
+        )
+        if total != 100:
+            raise _invalid(
+                "Invalid variant definitions: Variant rollout percentages must sum to 100."
+            )
+
+    for index, group in enumerate(groups):
+        rollout = group.get("rollout_percentage")
+        if rollout is not None and (not _number(rollout) or not 0 <= rollout <= 100):
+            raise _invalid(
+                f"groups[{index}].rollout_percentage must be between 0 and 100, got {rollout}"
+            )
+        if group.get("variant") and group["variant"] not in variants:
+            raise _invalid("Filters are not valid (variant override does not exist)")
+        for prop in group.get("properties", []):
+            if not isinstance(prop, dict):
+                raise server_error()
+            value = prop.get("value")
+            operator = prop.get("operator")
+            if isinstance(value, list) and len(value) > MAX_PROPERTY_VALUES:
+                raise _invalid(
+                    f"Property group expressions of type {prop.get('key')} cannot contain "
+                    f"more than {MAX_PROPERTY_VALUES} values."
+                )
+            if prop.get("type") == "cohort":
+                _cohort_checks(store, project_id, prop)
+            if operator in DATE_OPERATORS and (
+                not isinstance(value, str) or clock.parse_relative(value) is None
+            ):
+                raise _invalid(f"Invalid date value: {value}", code="invalid_date")
+            if operator in STRING_OPERATORS and not isinstance(value, str):
+                raise _invalid(
+                    f"Invalid value for operator {operator}: {value}", code="invalid_value"
+                )
+
+    payloads = filters.get("payloads", {})
+    if payloads is None:
+        payloads = {}
+    if not isinstance(payloads, dict):
+        raise _invalid("Payloads must be passed as a dictionary")
+    normalised: JSON = {}
+    for key, value in payloads.items():
+        if isinstance(value, str):
+            try:
+                json.loads(value)
+            except ValueError:
+                raise _invalid("Payload value is not valid JSON") from None
+            normalised[key] = value
+        else:
+            normalised[key] = json.dumps(value)
+    if filters.get("multivariate"):
+        if not all(key in variants for key in payloads):
+            raise _invalid("Payload keys must match a variant key for multivariate flags")
+    elif len(payloads) > 1 or any(key != "true" for key in payloads):
+        raise _invalid("Payload keys must be 'true' for boolean flags")
+    result = dict(filters)
+    if "payloads" in filters:
+        result["payloads"] = normalised
+    return result
+
+
+def validate_key(store: Store, project_id: int, value: Any, *, exclude_id: int | None) -> str:
+    """Uniqueness among non-deleted flags first, then the charset, as PostHog checks them."""
+    from reconciler.emulator import fields
+
+    key = fields.string(value, "key", max_length=400, allow_blank=False)
+    assert key is not None
+    for flag in live_flags(store, project_id):
+        if flag["key"] == key and flag["id"] != exclude_id:
+            raise validation(
+                "There is already a feature flag with this key.", attr="key", code="unique"
+            )
+    if not FLAG_KEY.match(key):
+        raise validation(
+            "Only letters, numbers, hyphens (-) & underscores (_) are allowed.",
+            attr="key",
+            code="invalid_key",
+        )
+    return key
+
+
+def dependents(store: Store, project_id: int, flag: JSON) -> list[JSON]:
+    """Active, non-deleted flags whose conditions depend on ``flag`` (by id)."""
+    return sorted(
+        (
+            f
+            for f in live_flags(store, project_id)
+            if f.get("active")
+            and f["id"] != flag["id"]
+            and any(
+                str(p.get("key")) == str(flag["id"])
+                for p in properties(f.get("filters") or {}, "flag")
+            )
+        ),
+        key=lambda f: str(f["key"]),
+    )

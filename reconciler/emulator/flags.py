@@ -1,0 +1,450 @@
+"""Feature flags (posthog-api.md section 2): list, create, retrieve, update, soft delete."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from reconciler.emulator import activity, clock, dashboards, fields
+from reconciler.emulator.flag_rules import (
+    conditions,
+    dependents,
+    properties,
+    validate_filters,
+    validate_key,
+)
+from reconciler.emulator.pagination import limit_offset
+from reconciler.emulator.routing import Call
+from reconciler.emulator.store import JSON, Store
+from reconciler.emulator.users import user_basic
+from reconciler.emulator.wire import Problem, Response, empty, not_found, ok, validation
+
+KIND = "feature_flag"
+SCOPE = "FeatureFlag"
+CREATION_CONTEXTS = (
+    "feature_flags",
+    "experiments",
+    "surveys",
+    "early_access_features",
+    "web_experiments",
+    "product_tours",
+)
+RUNTIMES = ("server", "client", "all")
+
+
+def get_filters(doc: JSON) -> JSON:
+    """[2025] ``FeatureFlag.get_filters``: legacy flags without ``groups`` become one group."""
+    filters = doc.get("filters") or {}
+    if "groups" in filters:
+        return dict(filters)
+    return {
+        "groups": [
+            {
+                "properties": filters.get("properties", []),
+                "rollout_percentage": doc.get("rollout_percentage"),
+            }
+        ]
+    }
+
+
+def _is_simple(filters: JSON) -> bool:
+    groups = conditions(filters)
+    return (
+        len(groups) == 1
+        and not groups[0].get("properties")
+        and filters.get("aggregation_group_type_index") is None
+    )
+
+
+def flag_body(store: Store, doc: JSON) -> JSON:
+    """The ``FeatureFlag`` serializer output (with cohort names injected into filters)."""
+    filters = json.loads(json.dumps(get_filters(doc)))
+    cohort_names = {str(c["id"]): c.get("name") for c in store.all("cohort", doc["project_id"])}
+    for prop in properties(filters, "cohort"):
+        prop["cohort_name"] = cohort_names.get(str(prop.get("value")))
+    user = store.get("user", doc["created_by"]) if doc.get("created_by") else None
+    modifier = store.get("user", doc["last_modified_by"]) if doc.get("last_modified_by") else None
+    simple = _is_simple(filters)
+    return {
+        "id": doc["id"],
+        "name": doc.get("name", ""),
+        "key": doc["key"],
+        "filters": filters,
+        "deleted": doc.get("deleted", False),
+        "active": doc.get("active", True),
+        "created_by": user_basic(user),
+        "created_at": doc["created_at"],
+        "updated_at": doc.get("updated_at"),
+        "version": doc.get("version", 1),
+        "last_modified_by": user_basic(modifier),
+        "is_simple_flag": simple,
+        "rollout_percentage": conditions(filters)[0].get("rollout_percentage") if simple else None,
+        "ensure_experience_continuity": doc.get("ensure_experience_continuity", False),
+        "experiment_set": list(doc.get("experiment_set", [])),
+        "experiment_set_metadata": list(doc.get("experiment_set_metadata", [])),
+        "surveys": list(doc.get("surveys", [])),
+        "features": list(doc.get("features", [])),
+        "rollback_conditions": doc.get("rollback_conditions"),
+        "performed_rollback": doc.get("performed_rollback", False),
+        "can_edit": True,
+        "tags": list(doc.get("tags", [])),
+        "evaluation_tags": list(doc.get("evaluation_tags", [])),
+        "usage_dashboard": doc.get("usage_dashboard"),
+        "analytics_dashboards": list(doc.get("analytics_dashboards", [])),
+        "has_enriched_analytics": doc.get("has_enriched_analytics", False),
+        "user_access_level": "editor",
+        "is_remote_configuration": doc.get("is_remote_configuration", False),
+        "has_encrypted_payloads": doc.get("has_encrypted_payloads", False),
+        "status": "DELETED" if doc.get("deleted") else "ACTIVE",
+        "evaluation_runtime": doc.get("evaluation_runtime", "all"),
+        "last_called_at": doc.get("last_called_at"),
+        "is_used_in_replay_settings": False,
+    }
+
+
+def _get(call: Call) -> JSON:
+    try:
+        flag = call.store.get(KIND, int(call.params["id"]))
+    except ValueError:
+        flag = None
+    if flag is None or flag.get("project_id") != call.pid:
+        raise not_found()
+    return flag
+
+
+# -- list and read ----------------------------------------------------------------------------
+
+
+def _json_list(raw: str | None) -> list[Any] | None:
+    if raw is None:
+        return None
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return None
+    return value if isinstance(value, list) else None
+
+
+def list_flags(call: Call) -> Response:
+    request = call.request
+    flags = [f for f in call.store.all(KIND, call.pid) if not f.get("deleted")]
+    flags = [f for f in flags if not f.get("survey_internal")]
+    active = request.arg("active")
+    if active is not None:
+        if active == "STALE":
+            flags = []
+        else:
+            flags = [f for f in flags if bool(f.get("active", True)) == (active == "true")]
+    created_by = request.arg("created_by_id")
+    if created_by is not None:
+        flags = [f for f in flags if str(f.get("created_by")) == created_by]
+    search = request.arg("search")
+    if search:
+        needle = search.lower()
+        flags = [
+            f
+            for f in flags
+            if needle in str(f["key"]).lower() or needle in str(f.get("name", "")).lower()
+        ]
+    key = request.arg("key")
+    if key is not None:
+        flags = [f for f in flags if str(f["key"]).lower() == key.lower()]
+    flag_type = request.arg("type")
+    if flag_type is not None:
+        flags = [f for f in flags if _has_type(f, flag_type)]
+    runtime = request.arg("evaluation_runtime")
+    if runtime is not None:
+        flags = [f for f in flags if f.get("evaluation_runtime", "all") == runtime]
+    excluded = _json_list(request.arg("excluded_properties"))
+    if excluded:
+        flags = [f for f in flags if f["key"] not in excluded]
+    tags = _json_list(request.arg("tags"))
+    if tags:
+        flags = [f for f in flags if set(f.get("tags", [])) & set(tags)]
+    flags = _order(flags, request.arg("order"))
+    page = limit_offset(request, flags)
+    page["results"] = [flag_body(call.store, f) for f in page["results"]]
+    return ok(page)
+
+
+def _has_type(flag: JSON, flag_type: str) -> bool:
+    variants = ((flag.get("filters") or {}).get("multivariate") or {}).get("variants") or []
+    if flag_type == "boolean":
+        return not variants
+    if flag_type == "multivariant":
+        return bool(variants)
+    if flag_type == "experiment":
+        return bool(flag.get("experiment_set"))
+    if flag_type == "remote_config":
+        return bool(flag.get("is_remote_configuration"))
+    return True
+
+
+def _order(items: list[JSON], order: str | None) -> list[JSON]:
+    field = (order or "-created_at").strip()
+    reverse = field.startswith("-")
+    name = field.lstrip("-") or "created_at"
+    return sorted(items, key=lambda d: (str(d.get(name) or ""), d["id"]), reverse=reverse)
+
+
+def get_flag(call: Call) -> Response:
+    return ok(flag_body(call.store, _get(call)))
+
+
+# -- write ------------------------------------------------------------------------------------
+
+
+def _validated(call: Call, data: JSON, instance: JSON | None) -> JSON:
+    """DRF field validation in serializer field order; returns the validated values."""
+    store, pid = call.store, call.pid
+    out: JSON = {}
+    if "name" in data:
+        out["name"] = fields.string(data["name"], "name", allow_blank=True)
+    if "key" in data:
+        out["key"] = validate_key(
+            store, pid, data["key"], exclude_id=instance["id"] if instance else None
+        )
+    elif instance is None or call.request.method == "PUT":
+        raise validation("This field is required.", attr="key", code="required")
+    if "filters" in data:
+        filters = fields.dictionary(data["filters"], "filters")
+        assert filters is not None
+        if "groups" not in filters and call.request.method == "PATCH" and instance is not None:
+            out["filters"] = instance.get("filters") or {}
+        else:
+            current = out.get("key") or (instance["key"] if instance else data.get("key"))
+            out["filters"] = validate_filters(
+                store, pid, filters, current_key=str(current) if current else None
+            )
+    for name in ("deleted", "active"):
+        if name in data:
+            out[name] = fields.boolean(data[name], name)
+    if "version" in data:
+        out["version"] = fields.integer(data["version"], "version")
+    for name in (
+        "ensure_experience_continuity",
+        "has_enriched_analytics",
+        "is_remote_configuration",
+        "has_encrypted_payloads",
+        "performed_rollback",
+    ):
+        if name in data:
+            out[name] = fields.boolean(data[name], name, allow_null=True)
+    if "rollback_conditions" in data:
+        out["rollback_conditions"] = data["rollback_conditions"]
+    if "tags" in data:
+        out["tags"] = fields.tags(data["tags"])
+    for name in ("evaluation_tags", "evaluation_contexts"):
+        if name in data:
+            out["evaluation_tags"] = fields.tags(data[name], name)
+    if "analytics_dashboards" in data:
+        out["analytics_dashboards"] = _dashboard_ids(call, data["analytics_dashboards"])
+    if "creation_context" in data:
+        out["creation_context"] = fields.choice(
+            data["creation_context"], "creation_context", CREATION_CONTEXTS
+        )
+    if "evaluation_runtime" in data:
+        out["evaluation_runtime"] = fields.choice(
+            data["evaluation_runtime"], "evaluation_runtime", RUNTIMES, allow_null=True
+        )
+    if "_should_create_usage_dashboard" in data:
+        out["_should_create_usage_dashboard"] = fields.boolean(
+            data["_should_create_usage_dashboard"], "_should_create_usage_dashboard"
+        )
+    return out
+
+
+def _dashboard_ids(call: Call, raw: Any) -> list[int]:
+    items = fields.listing(raw, "analytics_dashboards") or []
+    ids: list[int] = []
+    for item in items:
+        try:
+            dashboard = call.store.get(dashboards.KIND, int(item))
+        except (TypeError, ValueError):
+            raise validation(
+                f"Incorrect type. Expected pk value, received {type(item).__name__}.",
+                attr="analytics_dashboards",
+                code="incorrect_type",
+            ) from None
+        if dashboard is None or dashboard.get("project_id") != call.pid:
+            raise validation(
+                f'Invalid pk "{item}" - object does not exist.',
+                attr="analytics_dashboards",
+                code="does_not_exist",
+            )
+        ids.append(int(item))
+    return ids
+
+
+def create_flag(call: Call) -> Response:
+    data = call.request.json_object()
+    values = _validated(call, data, None)
+    store, pid, user = call.store, call.pid, call.user
+    key = values["key"]
+    for tomb in [f for f in store.all(KIND, pid) if f["key"] == key and f.get("deleted")]:
+        if tomb.get("experiment_set"):
+            raise validation(
+                "Feature flag with this key already exists and is used in an experiment. "
+                "Please delete the experiment before deleting the flag."
+            )
+        store.delete(KIND, tomb["id"])
+    now = clock.now_iso()
+    should_dashboard = values.pop("_should_create_usage_dashboard", True)
+    values.pop("creation_context", None)
+    doc: JSON = {
+        "project_id": pid,
+        "key": key,
+        "name": values.get("name", ""),
+        "filters": values.get("filters", {}),
+        "active": values.get("active", True),
+        "deleted": values.get("deleted", False),
+        "version": 1,
+        "created_by": user["id"],
+        "last_modified_by": user["id"],
+        "created_at": now,
+        "updated_at": now,
+        "ensure_experience_continuity": values.get("ensure_experience_continuity", False),
+        "tags": values.get("tags", []),
+        "evaluation_tags": values.get("evaluation_tags", []),
+        "analytics_dashboards": values.get("analytics_dashboards", []),
+        "has_enriched_analytics": values.get("has_enriched_analytics", False),
+        "is_remote_configuration": values.get("is_remote_configuration", False),
+        "has_encrypted_payloads": values.get("has_encrypted_payloads", False),
+        "evaluation_runtime": values.get("evaluation_runtime", "all"),
+        "rollback_conditions": values.get("rollback_conditions"),
+        "performed_rollback": False,
+        "usage_dashboard": None,
+        "last_called_at": None,
+    }
+    store.insert(KIND, doc, project_id=pid)
+    if should_dashboard:
+        board = dashboards.create_usage_dashboard(store, pid, user, key)
+        doc["usage_dashboard"] = board["id"]
+        store.put(KIND, doc)
+    activity.record(
+        store,
+        project_id=pid,
+        user=user,
+        scope=SCOPE,
+        item_id=doc["id"],
+        activity="created",
+        name=key,
+    )
+    return ok(flag_body(store, doc), 201)
+
+
+def _conflicts(current: JSON, values: JSON, original: Any) -> list[str]:
+    if not isinstance(original, dict) or not original:
+        return []
+    changed = [f for f, new in values.items() if f in original and new != original[f]]
+    return [f for f in changed if original[f] != current.get(f) and values[f] != current.get(f)]
+
+
+def update_flag(call: Call) -> Response:
+    flag = _get(call)
+    data = call.request.json_object()
+    values = _validated(call, data, flag)
+    store, pid, user = call.store, call.pid, call.user
+    values.pop("_should_create_usage_dashboard", None)
+    values.pop("creation_context", None)
+    if values.get("deleted") is True and not flag.get("deleted"):
+        _check_deletable(store, pid, flag)
+    requested_version = data.get("version", -1)
+    stored_version = int(flag.get("version") or 0)
+    if requested_version != -1 and requested_version != stored_version:
+        comparable = {k: v for k, v in values.items() if k != "version"}
+        if _conflicts(flag, comparable, data.get("original_flag", {})):
+            modifier = store.get("user", flag.get("last_modified_by") or -1)
+            who = modifier["email"] if modifier else "another user"
+            raise Problem(
+                409,
+                "server_error",
+                "conflict",
+                f"The feature flag was updated by {who} since you started editing it. "
+                "Please refresh and try again.",
+            )
+    before = dict(flag)
+    old_key = flag["key"]
+    values.pop("version", None)
+    if values.get("active"):
+        values["performed_rollback"] = False
+    flag.update(values)
+    flag["version"] = stored_version + 1
+    flag["last_modified_by"] = user["id"]
+    flag["updated_at"] = clock.now_iso()
+    store.put(KIND, flag)
+    if flag["key"] != old_key and flag.get("usage_dashboard"):
+        dashboards.rename_usage_dashboard(store, int(flag["usage_dashboard"]), old_key, flag["key"])
+    deleted_now = flag.get("deleted") and not before.get("deleted")
+    activity.record(
+        store,
+        project_id=pid,
+        user=user,
+        scope=SCOPE,
+        item_id=flag["id"],
+        activity="deleted" if deleted_now else "updated",
+        name=flag["key"],
+        change_list=activity.changes(SCOPE, before, flag),
+    )
+    return ok(flag_body(store, flag))
+
+
+def _check_deletable(store: Store, pid: int, flag: JSON) -> None:
+    if flag.get("features"):
+        raise validation(
+            "Cannot delete a feature flag that is in use with early access features. "
+            "Please delete the early access feature before deleting the flag."
+        )
+    experiments = list(flag.get("experiment_set") or [])
+    if experiments:
+        raise validation(
+            "Cannot delete a feature flag that is linked to active experiment(s) with ID(s): "
+            f"{', '.join(map(str, experiments))}. "
+            "Please delete the experiment(s) before deleting the flag."
+        )
+    found = dependents(store, pid, flag)
+    if found:
+        names = [f"{f['key']} (ID: {f['id']})" for f in found[:5]]
+        if len(found) > 5:
+            names.append(f"and {len(found) - 5} more")
+        raise validation(
+            f"Cannot delete this feature flag because other flags depend on it: "
+            f"{', '.join(names)}. Please update or delete the dependent flags first."
+        )
+
+
+def destroy_flag(call: Call) -> Response:
+    """``ForbidDestroyModel``: 405 with an empty body (after the scope check)."""
+    return empty(405)
+
+
+def flag_activity(call: Call) -> Response:
+    return activity.list_for_scope(call, SCOPE, KIND)
+
+
+def seed_flag(store: Store, raw: JSON, project_id: int) -> None:
+    """A flag from a seed file; ``created_at`` etc. default to now."""
+    now = clock.now_iso()
+    user = store.all("user")[0]
+    doc: JSON = {
+        "name": "",
+        "filters": {"groups": [{"properties": [], "rollout_percentage": 100}]},
+        "active": True,
+        "deleted": False,
+        "version": 1,
+        "created_by": user["id"],
+        "last_modified_by": user["id"],
+        "created_at": now,
+        "ensure_experience_continuity": False,
+        "tags": [],
+        "evaluation_tags": [],
+        "analytics_dashboards": [],
+        "evaluation_runtime": "all",
+        "usage_dashboard": None,
+        "last_called_at": None,
+        **raw,
+    }
+    doc.setdefault("updated_at", doc["created_at"])
+    doc["tags"] = fields.tags(doc["tags"])
+    doc["project_id"] = project_id
+    store.insert(KIND, doc, project_id=project_id)
