@@ -8,6 +8,7 @@ never appears in a message, log line or ``repr``.
 
 from __future__ import annotations
 
+import json as json_module
 import logging
 import random
 import re
@@ -85,6 +86,24 @@ def _new_session() -> requests.Session:
     return session
 
 
+def query_params(params: Mapping[str, Any] | None) -> dict[str, str] | None:
+    """Query parameters as PostHog reads them: lists and objects as JSON (``properties``,
+    ``distinct_ids``), booleans as ``true``/``false``; None values are left out."""
+    if params is None:
+        return None
+    encoded: dict[str, str] = {}
+    for name, value in params.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            encoded[name] = "true" if value else "false"
+        elif isinstance(value, list | tuple | dict):
+            encoded[name] = json_module.dumps(value, separators=(",", ":"))
+        else:
+            encoded[name] = str(value)
+    return encoded
+
+
 def _json_or_error(response: requests.Response) -> Any:
     """The parsed body, or the ValueError that parsing raised (returned, not raised, so that it
     never becomes the context of the error phsync raises)."""
@@ -159,8 +178,9 @@ class PostHogClient:
         """Send one request; return the parsed JSON body, or None for an empty body.
 
         ``path`` is relative to the host (``/api/projects/1/feature_flags/``) or an absolute
-        URL on the configured origin. ``rate_class`` defaults to the class of the path
-        (:func:`rate_class_for`); ``idempotent`` overrides the method's own retry rule.
+        URL on the configured origin; ``params`` are encoded by :func:`query_params`.
+        ``rate_class`` defaults to the class of the path (:func:`rate_class_for`);
+        ``idempotent`` overrides the method's own retry rule.
         """
         method = method.upper()
         try:
@@ -457,7 +477,7 @@ class PostHogClient:
             return self._session.request(
                 method,
                 url,
-                params=params,
+                params=query_params(params),
                 json=json,
                 headers=self._headers,
                 auth=self._auth,

@@ -108,3 +108,29 @@ def test_repr_names_host_and_project_only(fake: FakeClock) -> None:
 def test_project_path(client: PostHogClient) -> None:
     assert client.project_path("feature_flags/") == "/api/projects/1/feature_flags/"
     assert client.project_path("/cohorts/3/") == "/api/projects/1/cohorts/3/"
+
+
+def test_query_values_are_encoded_as_posthog_reads_them(
+    client: PostHogClient, api: responses.RequestsMock
+) -> None:
+    api.get(
+        HOST + "/api/projects/1/session_recordings/",
+        json={"results": [], "has_next": False},
+        match=[
+            matchers.query_param_matcher(
+                {
+                    "distinct_ids": '["a","b"]',
+                    "properties": '[{"key":"plan","value":"pro"}]',
+                    "filter_test_accounts": "true",
+                    "limit": "500",
+                }
+            )
+        ],
+    )
+    params = {
+        "distinct_ids": ["a", "b"],
+        "properties": [{"key": "plan", "value": "pro"}],
+        "filter_test_accounts": True,
+        "person_uuid": None,
+    }
+    assert list(client.paginate("/api/projects/1/session_recordings/", params)) == []
