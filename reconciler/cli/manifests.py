@@ -33,8 +33,7 @@ from reconciler.model import KINDS
 @click.option(
     "--allow-external-refs",
     is_flag=True,
-    help="Accept references to objects that no manifest declares (plan looks them up in "
-    "PostHog).",
+    help="Accept references to objects that no manifest declares (plan looks them up in PostHog).",
 )
 def validate_command(paths: tuple[str, ...], output_format: str, allow_external_refs: bool) -> None:
     """Check manifests offline and report every problem at once.

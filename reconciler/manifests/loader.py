@@ -15,6 +15,7 @@ from typing import Any
 from reconciler.errors import Issue
 from reconciler.manifests import yamlio
 from reconciler.manifests.hints import describe, did_you_mean
+from reconciler.manifests.rules import DATE_ONLY
 from reconciler.model import IDENTITY_FIELD, KINDS, PHSYNC_FIELDS, Manifest, SourceLocation
 
 CONFIG_FILES = frozenset({"phsync.yaml", "phsync.yml"})
@@ -190,11 +191,10 @@ def normalise_date_marker(value: Any) -> Any:
 
     Anything that does not parse is returned unchanged, for validation to report.
     """
-    if not isinstance(value, str) or "T" not in value.upper():
+    if not isinstance(value, str) or DATE_ONLY.match(value):
         return value
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
         return value
     return yamlio.iso_timestamp(moment)
-

@@ -27,6 +27,7 @@ _CONTAINS_OPERATORS = frozenset({"icontains", "not_icontains"})
 _MULTI_OPERATORS = frozenset({"icontains_multi", "not_icontains_multi"})
 _NUMBER_OPERATORS = frozenset({"gt", "gte", "lt", "lte"})
 _DATE_OPERATORS = frozenset({"is_date_exact", "is_date_after", "is_date_before"})
+DATE_ONLY = re.compile(r"^\d{4}-?\d{2}-?\d{2}$")
 _RELATIVE_DATE = re.compile(r"^-?\d+[hdwmqy](Start|End)?$", re.IGNORECASE)
 
 # Fields each kind of behavioral condition needs (PostHog's cohort validation).
@@ -257,9 +258,7 @@ def value_issues(manifest: Manifest, prop: Mapping[str, Any], where: FieldPath) 
     at = (*where, "value") if "value" in prop else where
     if operator in NO_VALUE_OPERATORS:
         if value is not None and value != operator:
-            return [
-                issue(manifest, at, f"operator {operator} takes no value", "remove 'value'")
-            ]
+            return [issue(manifest, at, f"operator {operator} takes no value", "remove 'value'")]
         return []
     if value is None:
         return [
@@ -449,12 +448,12 @@ def annotation_date(manifest: Manifest) -> list[Issue]:
     if not isinstance(value, str):
         return []
     hint = "write e.g. 2026-11-01T10:00:00Z"
-    if "T" not in value.upper():
-        return [issue(manifest, ("date_marker",), f"'{value}' has no time of day", hint)]
     try:
         datetime.fromisoformat(value)
     except ValueError:
         return [issue(manifest, ("date_marker",), f"'{value}' is not an ISO 8601 date-time", hint)]
+    if DATE_ONLY.match(value):
+        return [issue(manifest, ("date_marker",), f"'{value}' has no time of day", hint)]
     return []
 
 
@@ -494,37 +493,35 @@ def _path_problem(root: dict[str, Any], path: paths.Path) -> str | None:
     for part in path:
         if node is None:
             return None  # inside a free-form value (payloads): anything goes
-        fields, items = _shape(root, node)
-        where = f" in '{paths.render(walked)}'" if walked else ""
+        node = _resolve(root, node)
+        here = paths.render(walked)
+        types = node.get("type") or []
+        types = [types] if isinstance(types, str) else list(types)
+        fields: dict[str, Any] = dict(node.get("properties", {}))
+        for branch in node.get("allOf", []):
+            fields.update(_resolve(root, branch.get("then", {})).get("properties", {}))
+        free_form = not types and not fields and "items" not in node
         if isinstance(part, int) or part == paths.WILDCARD:
-            if items is None:
-                return f"'{paths.render(walked)}' is not a list"
-            node = items
-        elif fields is None:
-            node = None
-        else:
+            if "items" in node:
+                node = node["items"]
+            elif free_form:
+                node = None
+            else:
+                return f"'{here}' is not a list"
+        elif fields:
             allowed = [name for name in fields if walked or name not in PHSYNC_FIELDS]
             if part not in allowed:
+                where = f" in '{here}'" if walked else ""
                 return f"unknown field '{part}'{where}" + did_you_mean(part, allowed)
             node = fields[part]
+        elif free_form or isinstance(node.get("additionalProperties"), dict):
+            node = None
+        elif "items" in node:
+            return f"'{here}' is a list, use [N] or [*]"
+        else:
+            return f"'{here}' has no fields"
         walked.append(part)
     return None
-
-
-def _shape(
-    root: dict[str, Any], node: dict[str, Any]
-) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-    """(fields, item schema) of a schema node; fields None means any name is allowed."""
-    node = _resolve(root, node)
-    fields: dict[str, Any] = dict(node.get("properties", {}))
-    for branch in node.get("allOf", []):
-        then = _resolve(root, branch.get("then", {}))
-        fields.update(then.get("properties", {}))
-    items = node.get("items")
-    open_ended = isinstance(node.get("additionalProperties"), dict) or (
-        not fields and items is None
-    )
-    return (None if open_ended else fields), (_resolve(root, items) if items else None)
 
 
 def _resolve(root: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
@@ -575,4 +572,3 @@ def duplicates(manifests: Sequence[Manifest]) -> list[Issue]:
             )
         )
     return issues
-

@@ -423,9 +423,7 @@ def decode(data: bytes, filename: str) -> tuple[str | None, list[Issue]]:
     if len(data) > MAX_FILE_BYTES:
         return None, [too_big(filename, len(data))]
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None, [
-            Issue(filename, 1, 1, "the file is UTF-16 encoded", hint="save it as UTF-8")
-        ]
+        return None, [Issue(filename, 1, 1, "the file is UTF-16 encoded", hint="save it as UTF-8")]
     if b"\x00" in data:
         return None, [_binary(filename)]
     try:

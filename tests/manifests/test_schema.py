@@ -70,7 +70,9 @@ def _resolve(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
 def test_every_property_has_a_description(kind: str) -> None:
     schema = schema_for(kind)
     missing = [
-        where for where, sub in _property_schemas(schema) if not _resolve(schema, sub).get("description")
+        where
+        for where, sub in _property_schemas(schema)
+        if not _resolve(schema, sub).get("description")
     ]
     assert missing == []
 
@@ -196,7 +198,9 @@ def test_unknown_nested_field_without_close_match_lists_allowed_fields() -> None
             "allowed",
         ),
         (
-            "kind: Annotation\nname: a\ncontent: " + "x" * 401 + "\ndate_marker: 2026-01-01T00:00Z\n",
+            "kind: Annotation\nname: a\ncontent: "
+            + "x" * 401
+            + "\ndate_marker: 2026-01-01T00:00Z\n",
             "3:1 content: is too long: 401 characters, at most 400",
         ),
     ],
@@ -243,8 +247,7 @@ def test_property_type_selects_the_right_shape() -> None:
         "group (got 'persn'); did you mean 'person'?",
         "7:26 filters.groups[0].properties[1].value: must be a string, got a number",
         "8:49 filters.groups[0].properties[2].operator: must be 'flag_evaluates_to', got 'exact'",
-        "9:48 filters.groups[0].properties[3].group_type_index: unknown field "
-        "'group_type_index'",
+        "9:48 filters.groups[0].properties[3].group_type_index: unknown field 'group_type_index'",
     ]
 
 

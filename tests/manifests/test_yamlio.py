@@ -59,7 +59,10 @@ def test_columns_count_characters_not_bytes() -> None:
         ("true: 1\nnull: 2\n3: 3\n", {"true": 1, "null": 2, "3": 3}),
         ("a: [yes, no, 'true', 1.5, ~]\n", {"a": ["yes", "no", "true", 1.5, None]}),
         ("a: [010, 0o17, 0x1f, 1e3, 1:30, True]\n", {"a": [10, 15, 31, 1000.0, "1:30", True]}),
-        ("a: &x {b: 1, c: 2}\nd:\n  <<: *x\n  c: 3\n", {"a": {"b": 1, "c": 2}, "d": {"c": 3, "b": 1}}),
+        (
+            "a: &x {b: 1, c: 2}\nd:\n  <<: *x\n  c: 3\n",
+            {"a": {"b": 1, "c": 2}, "d": {"c": 3, "b": 1}},
+        ),
         ("a: &x [1, 2]\nb: *x\n", {"a": [1, 2], "b": [1, 2]}),
         ("a: !!str 12\n", {"a": "12"}),
         ("a: |\n  one\n  two\n", {"a": "one\ntwo\n"}),
@@ -237,14 +240,7 @@ def test_dump_style_is_block_with_literal_multiline_and_indented_lists() -> None
         {"kind": "Dashboard", "name": "Growth", "tags": ["a"], "tiles": [{"text": "# T\nbody\n"}]}
     )
     assert text == (
-        "kind: Dashboard\n"
-        "name: Growth\n"
-        "tags:\n"
-        "  - a\n"
-        "tiles:\n"
-        "  - text: |\n"
-        "      # T\n"
-        "      body\n"
+        "kind: Dashboard\nname: Growth\ntags:\n  - a\ntiles:\n  - text: |\n      # T\n      body\n"
     )
 
 
