@@ -48,6 +48,7 @@ from reconciler.client.retry import (
     is_idempotent,
     is_write,
     parse_retry_after,
+    retry_after_from_detail,
 )
 from reconciler.client.transport import TransportFailure, describe, transport_error
 from reconciler.errors import ApiError, ConfigError, PermissionDeniedError, PhsyncError
@@ -418,6 +419,8 @@ class PostHogClient:
             if status == 429:
                 rate_hits += 1
                 asked = parse_retry_after(response.headers.get("Retry-After"))
+                if asked is None:
+                    asked = retry_after_from_detail(response.text)
                 wait = asked if asked else policy.backoff(rate_hits, self._rand())
                 if rate_waited + wait > policy.max_rate_wait:
                     rules = ", ".join(str(rule) for rule in self._budget.limits(rate_class))

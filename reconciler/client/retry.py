@@ -18,6 +18,7 @@ can mark a POST that only reads (a query, running a saved endpoint) ``idempotent
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -76,3 +77,13 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     if seconds != seconds or seconds in (float("inf"), float("-inf")):  # NaN or infinite
         return None
     return max(0.0, seconds)
+
+
+THROTTLE_DETAIL = re.compile(r"available in (\d+(?:\.\d+)?) second", re.IGNORECASE)
+
+
+def retry_after_from_detail(body_text: str) -> float | None:
+    """PostHog's throttle message ("Expected available in 37 seconds."), for a 429 whose
+    ``Retry-After`` header a proxy dropped."""
+    match = THROTTLE_DETAIL.search(body_text)
+    return float(match.group(1)) if match else None

@@ -93,7 +93,7 @@ def test_429_without_retry_after_backs_off_and_is_still_bounded(
         rand=lambda: 0.5,
         retry=RetryPolicy(base_delay=1.0, max_delay=4.0, max_rate_wait=10.0),
     )
-    api.get(URL, status=429, json=THROTTLED)
+    api.get(URL, status=429, json={**THROTTLED, "detail": "Request was throttled."})
     with pytest.raises(RateLimitedError):
         client.get(PATH)
     assert fake.sleeps == [1.0, 2.0, 4.0]  # the next 4 would pass 10
@@ -241,3 +241,12 @@ def test_requests_exceptions_never_escape(
     api.get(URL, body=requests.exceptions.InvalidHeader("weird"))
     with pytest.raises(TransportError):
         client.get(PATH)
+
+
+def test_429_without_header_waits_as_the_throttle_message_says(
+    client: PostHogClient, fake: FakeClock, api: responses.RequestsMock
+) -> None:
+    api.get(URL, status=429, json=THROTTLED)
+    api.get(URL, json={"ok": True})
+    assert client.get(PATH) == {"ok": True}
+    assert fake.sleeps == [37.0]
