@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from reconciler.config import expand_paths
 from reconciler.errors import Issue
 from reconciler.manifests import (
     kind_named,
@@ -39,11 +40,11 @@ def validate_command(paths: tuple[str, ...], output_format: str, allow_external_
     """Check manifests offline and report every problem at once.
 
     PATHS are files or directories (default: the current directory); directories are searched
-    recursively for *.yaml and *.yml, skipping hidden directories and phsync.yaml. Needs no
-    network and no credentials. Exits 1 when there are problems.
+    recursively for *.yaml and *.yml, skipping hidden directories and phsync.yaml. A directory
+    whose phsync.yaml lists `paths` stands for those paths, as in `plan`. Needs no network and
+    no credentials. Exits 1 when there are problems.
     """
-    targets = list(paths) or ["."]
-    manifests, issues = load_paths(targets)
+    manifests, issues = load_paths(expand_paths(list(paths)))
     issues = sort_issues([*issues, *validate(manifests, check_refs=not allow_external_refs)])
     counts = Counter(manifest.kind for manifest in manifests)
     if output_format == "json":

@@ -142,3 +142,11 @@ def test_schema_usage_errors(args: list[str], message: str) -> None:
     result = CliRunner().invoke(schema_command, args)
     assert result.exit_code == 2
     assert message in result.stderr
+
+
+def test_a_directory_with_phsync_yaml_stands_for_its_paths(tmp_path: Path) -> None:
+    (tmp_path / "phsync.yaml").write_text("paths: [kept]\n")
+    (tmp_path / "kept").mkdir()
+    (tmp_path / "kept" / "d.yaml").write_text("kind: Dashboard\nname: D\n")
+    (tmp_path / "other.yaml").write_text("kind: Nonsense\n")
+    assert _validate(str(tmp_path)) == (0, "1 manifest OK: 1 Dashboard\n")
