@@ -11,7 +11,12 @@ from reconciler.emulator.routing import Call
 from reconciler.emulator.store import JSON, Store
 from reconciler.emulator.wire import Response, not_found, ok
 
-SCOPES = {"feature_flag": "FeatureFlag", "cohort": "Cohort", "dashboard": "Dashboard"}
+TYPES = {
+    "FeatureFlag": "feature_flag",
+    "Cohort": "cohort",
+    "Dashboard": "dashboard",
+    "Person": "person",
+}
 # Fields PostHog leaves out of change lists (timestamps and bookkeeping).
 _IGNORED = {
     "id",
@@ -74,14 +79,14 @@ def record(
             "activity": activity,
             "item_id": str(item_id),
             "scope": scope,
+            # PostHog serialises its Detail dataclass with nulls; the OpenAPI schema wants
+            # strings and lists, which is what clients are written against, so give those.
             "detail": {
                 "id": str(item_id),
-                "changes": change_list or None,
-                "merge": None,
-                "trigger": None,
-                "name": name,
-                "short_id": None,
-                "type": None,
+                "changes": change_list or [],
+                "name": name or "",
+                "short_id": "",
+                "type": TYPES.get(scope, ""),
             },
             "created_at": clock.now_iso(),
         },

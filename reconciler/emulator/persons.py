@@ -11,7 +11,7 @@ import re
 import uuid
 from typing import Any
 
-from reconciler.emulator import clock
+from reconciler.emulator import activity, clock
 from reconciler.emulator.matching import match_properties
 from reconciler.emulator.pagination import persons_page
 from reconciler.emulator.routing import Call
@@ -19,6 +19,7 @@ from reconciler.emulator.store import JSON, Store
 from reconciler.emulator.wire import Problem, Response, ad_hoc, empty, not_found, ok, validation
 
 KIND = "person"
+SCOPE = "Person"
 DISPLAY_PROPERTIES = (
     "email",
     "Email",
@@ -153,6 +154,25 @@ def _set_later(call: Call, person_id: int, changes: JSON, unset: list[str] | Non
         store.put(KIND, person)
 
     call.app.later(call.app.config.property_delay, apply)
+    person = store.get(KIND, person_id)
+    activity.record(
+        store,
+        project_id=call.pid,
+        user=call.user,
+        scope=SCOPE,
+        item_id=person_id,
+        activity="updated",
+        name=person["uuid"] if person else None,
+        change_list=[
+            {
+                "type": SCOPE,
+                "action": "changed",
+                "field": "properties",
+                "before": None,
+                "after": None,
+            }
+        ],
+    )
 
 
 def update_person(call: Call) -> Response:
@@ -190,7 +210,24 @@ def delete_property(call: Call) -> Response:
 def delete_person(call: Call) -> Response:
     person = find_person(call.store, call.pid, call.params["id"])
     call.store.delete(KIND, person["id"])
+    activity.record(
+        call.store,
+        project_id=call.pid,
+        user=call.user,
+        scope=SCOPE,
+        item_id=person["id"],
+        activity="deleted",
+        name=person["uuid"],
+    )
     return empty(202)
+
+
+def person_activity(call: Call) -> Response:
+    """``persons/activity/`` and ``persons/{id}/activity/`` (scope ``activity_log:read``)."""
+    if "id" in call.params:
+        person = find_person(call.store, call.pid, call.params["id"])
+        call.params["id"] = str(person["id"])
+    return activity.list_for_scope(call, SCOPE)
 
 
 def seed_person(store: Store, raw: JSON, project_id: int) -> None:

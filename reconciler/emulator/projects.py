@@ -172,6 +172,9 @@ def _organization_body(store: Store, org: JSON) -> JSON:
         "member_count": 1,
         "members_can_use_personal_api_keys": True,
         "is_ai_data_processing_approved": None,
+        "is_active": True,
+        "is_not_active_reason": None,
+        "is_pending_deletion": False,
     }
 
 
@@ -215,8 +218,9 @@ def me(call: Call) -> Response:
             }
             for o in orgs
         ],
-        "set_current_organization": None,
-        "set_current_team": None,
+        "is_impersonated_read_only": False,
+        "is_organization_first_user": True,
+        "pending_invites": [],
         "events_column_config": {"active": "DEFAULT"},
         "is_2fa_enabled": False,
         "has_social_auth": False,

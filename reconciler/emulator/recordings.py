@@ -37,7 +37,7 @@ def recording_body(store: Store, doc: JSON) -> JSON:
     start = clock.parse(doc["start_time"]) if doc.get("start_time") else None
     expiry = start + timedelta(days=RETENTION_DAYS) if start else None
     ttl = max(0, (expiry - clock.now()).days) if expiry else None
-    return {
+    body: JSON = {
         "id": doc["session_id"],
         "distinct_id": doc.get("distinct_id"),
         "viewed": doc.get("viewed", False),
@@ -54,7 +54,6 @@ def recording_body(store: Store, doc: JSON) -> JSON:
         "console_warn_count": doc.get("console_warn_count", 0),
         "console_error_count": doc.get("console_error_count", 0),
         "start_url": doc.get("start_url"),
-        "person": person_body(person, max_ids=10) if person else None,
         "storage": "object_storage",
         "retention_period_days": RETENTION_DAYS,
         "expiry_time": clock.iso(expiry) if expiry else None,
@@ -67,6 +66,9 @@ def recording_body(store: Store, doc: JSON) -> JSON:
         "summary_outcome": None,
         "external_references": [],
     }
+    if person is not None:
+        body["person"] = person_body(person, max_ids=10)
+    return body
 
 
 def _param(call: Call, name: str) -> Any:

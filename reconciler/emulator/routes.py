@@ -130,6 +130,10 @@ def _persons() -> list[Route]:
     p = "/persons"
     return [
         *_both("GET", p + "/", persons.list_persons, "person:read", ANALYTICS),
+        *_both("GET", p + "/activity/", persons.person_activity, "activity_log:read", ANALYTICS),
+        *_both(
+            "GET", p + "/{id}/activity/", persons.person_activity, "activity_log:read", ANALYTICS
+        ),
         *_both("POST", p + "/", persons.create_person, "person:write", ANALYTICS),
         *_both("GET", p + "/{id}/", persons.get_person, "person:read", ANALYTICS),
         *_both("PUT", p + "/{id}/", persons.update_person, "person:write", ANALYTICS),
