@@ -418,25 +418,8 @@ class PostHogClient:
             )
             if status == 429:
                 rate_hits += 1
-                asked = parse_retry_after(response.headers.get("Retry-After"))
-                if asked is None:
-                    asked = retry_after_from_detail(response.text)
-                wait = asked if asked else policy.backoff(rate_hits, self._rand())
-                if rate_waited + wait > policy.max_rate_wait:
-                    rules = ", ".join(str(rule) for rule in self._budget.limits(rate_class))
-                    raise rate_limited_error(
-                        self._redact(response.text),
-                        self._context(method, url, retries + 1),
-                        waited=rate_waited,
-                        asked=wait,
-                        limit=policy.max_rate_wait,
-                        limits=f"{rate_class} requests {rules}",
-                    )
-                log.warning(
-                    "PostHog rate-limited %s %s; waiting %.0f s as it asks, then trying again",
-                    method,
-                    urlsplit(url).path,
-                    wait,
+                wait = self._rate_limit_wait(
+                    response, method, url, rate_class, hits=rate_hits, waited=rate_waited
                 )
                 self._sleep(wait)
                 rate_waited += wait
@@ -470,6 +453,40 @@ class PostHogClient:
                     location=response.headers.get("Location"),
                 )
             return response
+
+    def _rate_limit_wait(
+        self,
+        response: requests.Response,
+        method: str,
+        url: str,
+        rate_class: str,
+        *,
+        hits: int,
+        waited: float,
+    ) -> float:
+        """Seconds to wait after a 429: all that PostHog asks, or raise if that is too long."""
+        policy = self._retry
+        asked = parse_retry_after(response.headers.get("Retry-After"))
+        if asked is None:
+            asked = retry_after_from_detail(response.text)
+        wait = asked if asked else policy.backoff(hits, self._rand())
+        if waited + wait > policy.max_rate_wait:
+            rules = ", ".join(str(rule) for rule in self._budget.limits(rate_class))
+            raise rate_limited_error(
+                self._redact(response.text),
+                self._context(method, url, hits),
+                waited=waited,
+                asked=wait,
+                limit=policy.max_rate_wait,
+                limits=f"{rate_class} requests {rules}",
+            )
+        log.warning(
+            "PostHog rate-limited %s %s; waiting %.0f s as it asks, then trying again",
+            method,
+            urlsplit(url).path,
+            wait,
+        )
+        return wait
 
     def _attempt(
         self, method: str, url: str, *, params: Mapping[str, Any] | None, json: Any
