@@ -1,7 +1,398 @@
-"""phsync's queries commands."""
+"""phsync's read-only commands over flags, cohorts, dashboards, endpoints and annotations, plus
+`annotations create`; persons and recordings are in :mod:`reconciler.cli.people`, `doctor`
+in :mod:`reconciler.cli.doctor`. Each command calls one library function in
+:mod:`reconciler.queries` and renders what it returns."""
 
 from __future__ import annotations
 
+import sys
+from typing import Any
+
 import click
 
-COMMANDS: list[click.Command] = []
+from reconciler.cli import doctor, people
+from reconciler.cli.listing import Progress, emit, limit_of, listing_options, output_option
+from reconciler.cli.options import connection_options, settings_from
+from reconciler.client import PostHogClient
+from reconciler.queries import annotations as notes
+from reconciler.queries import cohorts, dashboards, endpoints, flags
+from reconciler.queries.common import parse_assignments, parse_moment, parse_value
+from reconciler.render.table import render_fields, render_json, render_jsonl, render_table
+from reconciler.resources.base import MARKER_TAG
+
+
+def client_from(kwargs: dict[str, Any]) -> PostHogClient:
+    return PostHogClient(settings_from(kwargs))
+
+
+def _yes_no(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+# -- flags -------------------------------------------------------------------------------
+
+
+@click.group("flags")
+def flags_group() -> None:
+    """Read feature flags (change them with manifests, `plan` and `apply`)."""
+
+
+@flags_group.command("list")
+@click.option("--search", metavar="TEXT", help="Only flags whose key or name contains TEXT.")
+@click.option(
+    "--active/--inactive", default=None, help="Only active (or only inactive) flags [default: all]."
+)
+@listing_options
+@connection_options
+def flags_list(
+    search: str | None, active: bool | None, output: str, limit: int, everything: bool, **kw: Any
+) -> None:
+    """List feature flags, newest first, with who each is served to in words."""
+    count = limit_of(limit, everything)
+    progress = Progress("flags")
+    with client_from(kw) as client:
+        emit(
+            flags.iter_flags(client, search=search, active=active, limit=count, progress=progress),
+            limit=count,
+            output=output,
+            noun="flags",
+            columns=["key", "active", "rollout", "variants", "managed", "name"],
+            row=lambda f: {
+                **f.to_dict(),
+                "variants": f.variants_text,
+                "managed": _yes_no(f.managed),
+            },
+            as_dict=flags.Flag.to_dict,
+            progress=progress,
+        )
+
+
+@flags_group.command("get")
+@click.argument("key")
+@output_option(jsonl=False)
+@connection_options
+def flags_get(key: str, output: str, **kw: Any) -> None:
+    """Show one flag by its KEY (or #ID): conditions in words, variants, payloads, and whether
+    phsync manages it (the tag managed-by-phsync)."""
+    with client_from(kw) as client:
+        flag = flags.get_flag(client, key)
+    if output == "json":
+        render_json(flag.to_dict(), sys.stdout)
+        return
+    managed = (
+        f"yes (tag {MARKER_TAG}: change it through its manifest)"
+        if flag.managed
+        else "no (phsync leaves it alone unless a manifest names it)"
+    )
+    fields: list[tuple[str, Any]] = [
+        ("key", flag.key),
+        ("id", flag.id),
+        ("name", flag.name),
+        ("active", _yes_no(flag.active)),
+        ("managed by phsync", managed),
+        ("tags", ", ".join(t for t in flag.tags if t != MARKER_TAG) or None),
+        ("rollout", flag.rollout),
+    ]
+    if len(flag.conditions) > 1:
+        fields += [(f"  condition {i}", c) for i, c in enumerate(flag.conditions, 1)]
+    fields += [
+        ("variants", flag.variants_text or "none (a boolean flag)"),
+        ("payloads", ", ".join(flag.payloads) or None),
+        ("persists across login", _yes_no(flag.ensure_experience_continuity)),
+        ("version", flag.version),
+        ("created by", flag.created_by),
+        ("created at", flag.created_at),
+        ("updated at", flag.updated_at),
+    ]
+    render_fields(fields, sys.stdout)
+
+
+# -- cohorts -----------------------------------------------------------------------------
+
+
+@click.group("cohorts")
+def cohorts_group() -> None:
+    """Read cohorts and their members (change cohorts with manifests)."""
+
+
+@cohorts_group.command("list")
+@click.option("--search", metavar="TEXT", help="Only cohorts whose name contains TEXT.")
+@listing_options
+@connection_options
+def cohorts_list(search: str | None, output: str, limit: int, everything: bool, **kw: Any) -> None:
+    """List cohorts, newest first, with their criteria in words."""
+    count = limit_of(limit, everything)
+    progress = Progress("cohorts")
+    with client_from(kw) as client:
+        emit(
+            cohorts.iter_cohorts(client, search=search, limit=count, progress=progress),
+            limit=count,
+            output=output,
+            noun="cohorts",
+            columns=["id", "name", "type", "count", "managed", "criteria"],
+            row=lambda c: {**c.to_dict(), "managed": _yes_no(c.managed)},
+            as_dict=cohorts.Cohort.to_dict,
+            progress=progress,
+        )
+
+
+@cohorts_group.command("get")
+@click.argument("name")
+@output_option(jsonl=False)
+@connection_options
+def cohorts_get(name: str, output: str, **kw: Any) -> None:
+    """Show one cohort by NAME (or #ID when several share a name)."""
+    with client_from(kw) as client:
+        cohort = cohorts.get_cohort(client, name)
+    if output == "json":
+        render_json(cohort.to_dict(), sys.stdout)
+        return
+    render_fields(
+        [
+            ("name", cohort.name),
+            ("id", cohort.id),
+            ("type", cohort.type),
+            ("persons", "calculating…" if cohort.calculating else cohort.count),
+            ("criteria", cohort.criteria),
+            ("description", cohort.description),
+            ("managed by phsync", _yes_no(cohort.managed)),
+            ("deleted", "yes" if cohort.deleted else None),
+            ("created by", cohort.created_by),
+            ("created at", cohort.created_at),
+        ],
+        sys.stdout,
+    )
+
+
+@cohorts_group.command("persons")
+@click.argument("name")
+@listing_options
+@connection_options
+def cohorts_persons(name: str, output: str, limit: int, everything: bool, **kw: Any) -> None:
+    """List the persons in the cohort NAME (or #ID).
+
+    Needs the key scopes cohort:read and person:read.
+    """
+    count = limit_of(limit, everything)
+    progress = Progress("persons")
+    with client_from(kw) as client:
+        members = cohorts.cohort_persons(client, name, limit=count, progress=progress)
+        people.emit_persons(members.persons, limit=count, output=output, progress=progress)
+
+
+# -- dashboards --------------------------------------------------------------------------
+
+
+@click.group("dashboards")
+def dashboards_group() -> None:
+    """Read dashboards and their tiles (create and change them with manifests)."""
+
+
+@dashboards_group.command("list")
+@listing_options
+@connection_options
+def dashboards_list(output: str, limit: int, everything: bool, **kw: Any) -> None:
+    """List dashboards, pinned first, then by name."""
+    count = limit_of(limit, everything)
+    progress = Progress("dashboards")
+    with client_from(kw) as client:
+        emit(
+            dashboards.iter_dashboards(client, limit=count, progress=progress),
+            limit=count,
+            output=output,
+            noun="dashboards",
+            columns=["id", "name", "pinned", "managed", "tags", "description"],
+            row=lambda d: {
+                **d.to_dict(),
+                "pinned": _yes_no(d.pinned),
+                "managed": _yes_no(d.managed),
+                "tags": ", ".join(t for t in d.tags if t != MARKER_TAG),
+            },
+            as_dict=dashboards.Dashboard.to_dict,
+            progress=progress,
+        )
+
+
+@dashboards_group.command("get")
+@click.argument("name")
+@output_option(jsonl=False)
+@connection_options
+def dashboards_get(name: str, output: str, **kw: Any) -> None:
+    """Show one dashboard by NAME (or #ID), with its tiles: insights by name, text tiles' text."""
+    with client_from(kw) as client:
+        board = dashboards.get_dashboard(client, name)
+    if output == "json":
+        render_json(board.to_dict(), sys.stdout)
+        return
+    render_fields(
+        [
+            ("name", board.name),
+            ("id", board.id),
+            ("description", board.description),
+            ("pinned", _yes_no(board.pinned)),
+            ("tags", ", ".join(t for t in board.tags if t != MARKER_TAG) or None),
+            ("managed by phsync", _yes_no(board.managed)),
+            ("created by", board.created_by),
+            ("tiles", len(board.tiles or ())),
+        ],
+        sys.stdout,
+    )
+    if board.tiles:
+        sys.stdout.write("\n")
+        render_table(
+            [
+                {"n": i, "kind": t.kind, "title": t.text if t.kind == "text" else t.title}
+                for i, t in enumerate(board.tiles, 1)
+            ],
+            ["n", "kind", "title"],
+            sys.stdout,
+            headers={"n": "#", "title": "INSIGHT OR TEXT"},
+            max_width=100,
+        )
+
+
+# -- endpoints ---------------------------------------------------------------------------
+
+
+@click.group("endpoints")
+def endpoints_group() -> None:
+    """List and run saved endpoints (PostHog's saved queries exposed as APIs)."""
+
+
+@endpoints_group.command("list")
+@listing_options
+@connection_options
+def endpoints_list(output: str, limit: int, everything: bool, **kw: Any) -> None:
+    """List the project's saved endpoints."""
+    count = limit_of(limit, everything)
+    with client_from(kw) as client:
+        emit(
+            endpoints.iter_endpoints(client, limit=count),
+            limit=count,
+            output=output,
+            noun="endpoints",
+            columns=["name", "active", "query_kind", "version", "description"],
+            row=lambda e: {**e.to_dict(), "active": _yes_no(e.active)},
+            as_dict=endpoints.Endpoint.to_dict,
+        )
+
+
+@endpoints_group.command("run")
+@click.argument("name")
+@click.option(
+    "--var",
+    "variables",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A variable of the endpoint's query (repeatable); VALUE is read as JSON when it "
+    "parses (42, true), else as text.",
+)
+@output_option()
+@connection_options
+def endpoints_run(name: str, variables: tuple[str, ...], output: str, **kw: Any) -> None:
+    """Run the saved endpoint NAME and show its rows under their columns.
+
+    Runs count against PostHog's analytics rate limits; phsync waits when PostHog asks it to.
+    """
+    values = {k: parse_value(v) for k, v in parse_assignments(variables, option="--var").items()}
+    with client_from(kw) as client:
+        result = endpoints.run_endpoint(client, name, variables=values)
+    if output == "json":
+        render_json(result.to_dict(), sys.stdout)
+    elif output == "jsonl":
+        render_jsonl(result.records(), sys.stdout)
+    elif not result.rows:
+        click.echo(f"The endpoint {name!r} returned no rows.", err=True)
+    else:
+        render_table(
+            result.records(),
+            list(result.columns),
+            sys.stdout,
+            headers={c: c for c in result.columns},
+        )
+    if result.has_more and output == "table":
+        click.echo("PostHog has more rows than it returned in one run.", err=True)
+
+
+# -- annotations -------------------------------------------------------------------------
+
+
+@click.group("annotations")
+def annotations_group() -> None:
+    """List annotations, or add one (e.g. from a deploy pipeline)."""
+
+
+@annotations_group.command("list")
+@click.option("--since", metavar="DATE", help="Only from DATE on: ISO (2024-05-01) or -7d, -12h.")
+@click.option("--scope", type=click.Choice(notes.SCOPES), help="Only annotations of SCOPE.")
+@listing_options
+@connection_options
+def annotations_list(
+    since: str | None, scope: str | None, output: str, limit: int, everything: bool, **kw: Any
+) -> None:
+    """List annotations, latest date first."""
+    count = limit_of(limit, everything)
+    date_from = parse_moment(since) if since else None
+    progress = Progress("annotations")
+    with client_from(kw) as client:
+        emit(
+            notes.iter_annotations(
+                client, since=date_from, scope=scope, limit=count, progress=progress
+            ),
+            limit=count,
+            output=output,
+            noun="annotations",
+            columns=["id", "date_marker", "scope", "content", "dashboard", "creation_type"],
+            row=notes.Annotation.to_dict,
+            as_dict=notes.Annotation.to_dict,
+            progress=progress,
+        )
+
+
+@annotations_group.command("create")
+@click.argument("text")
+@click.option("--date", metavar="DATE", help="When: ISO date or time, or -2h [default: now].")
+@click.option(
+    "--scope",
+    type=click.Choice(notes.CREATE_SCOPES),
+    help="project, organization or dashboard [default: project; dashboard with --dashboard].",
+)
+@click.option("--dashboard", metavar="NAME", help="The dashboard to annotate (name or #ID).")
+@output_option(jsonl=False)
+@connection_options
+def annotations_create(
+    text: str,
+    date: str | None,
+    scope: str | None,
+    dashboard: str | None,
+    output: str,
+    **kw: Any,
+) -> None:
+    """Add an annotation with TEXT, e.g. `phsync annotations create "v2.3.0 deployed"`.
+
+    Prints the new annotation's id. It is made as a user's annotation (creation_type USR),
+    so `phsync apply --prune` never removes it.
+    """
+    moment = parse_moment(date) if date else None
+    with client_from(kw) as client:
+        made = notes.create_annotation(
+            client, text, date_marker=moment, scope=scope, dashboard=dashboard
+        )
+    if output == "json":
+        render_json(made.to_dict(), sys.stdout)
+        return
+    click.echo(made.id)
+    where = f"dashboard {made.dashboard or made.dashboard_id}" if made.dashboard_id else made.scope
+    click.echo(f"Created annotation {made.id} at {made.date_marker} ({where}).", err=True)
+
+
+COMMANDS: list[click.Command] = [
+    flags_group,
+    cohorts_group,
+    people.persons_group,
+    people.recordings_group,
+    dashboards_group,
+    endpoints_group,
+    annotations_group,
+    doctor.doctor_command,
+]
