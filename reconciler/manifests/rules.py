@@ -15,7 +15,7 @@ from typing import Any
 from reconciler import paths
 from reconciler.errors import Issue
 from reconciler.manifests.hints import describe, did_you_mean
-from reconciler.manifests.schema import schema_for
+from reconciler.manifests.schema import shared_schema
 from reconciler.model import IDENTITY_FIELD, PHSYNC_FIELDS, Manifest
 
 FieldPath = tuple[str | int, ...]
@@ -462,7 +462,9 @@ def annotation_date(manifest: Manifest) -> list[Issue]:
 
 def ignore_paths(manifest: Manifest) -> list[Issue]:
     """Each ``ignore`` entry is a readable path into a field this kind has."""
-    schema = schema_for(manifest.kind)
+    if not manifest.ignore:
+        return []
+    schema = shared_schema(manifest.kind)
     issues: list[Issue] = []
     identity = IDENTITY_FIELD[manifest.kind]
     for index, text in enumerate(manifest.ignore):
@@ -487,8 +489,8 @@ def ignore_paths(manifest: Manifest) -> list[Issue]:
     return issues
 
 
-def _path_problem(root: dict[str, Any], path: paths.Path) -> str | None:
-    node: dict[str, Any] | None = root
+def _path_problem(root: Mapping[str, Any], path: paths.Path) -> str | None:
+    node: Mapping[str, Any] | None = root
     walked: list[str | int] = []
     for part in path:
         if node is None:
@@ -524,7 +526,7 @@ def _path_problem(root: dict[str, Any], path: paths.Path) -> str | None:
     return None
 
 
-def _resolve(root: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+def _resolve(root: Mapping[str, Any], node: Mapping[str, Any]) -> Mapping[str, Any]:
     while "$ref" in node:
         target: Any = root
         for part in node["$ref"].removeprefix("#/").split("/"):

@@ -6,7 +6,7 @@ import copy
 import functools
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from importlib import resources
 from typing import Any
 
@@ -66,6 +66,11 @@ def packaged_schema_files() -> list[str]:
 def schema_for(kind: str) -> dict[str, Any]:
     """A copy of the JSON Schema of ``kind`` (as in ``model.KINDS``)."""
     return copy.deepcopy(_schemas()[kind])
+
+
+def shared_schema(kind: str) -> Mapping[str, Any]:
+    """The JSON Schema of ``kind`` itself, not a copy: for reading only."""
+    return _schemas()[kind]
 
 
 @functools.cache
