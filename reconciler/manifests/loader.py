@@ -136,10 +136,8 @@ def _manifest(document: yamlio.Document, filename: str) -> tuple[Manifest | None
     issues: list[Issue] = []
     ignore = _ignore(data, positions, document.location, issues)
     spec = {key: value for key, value in data.items() if key not in PHSYNC_FIELDS}
-    if kind == "Annotation":
-        spec["date_marker"] = normalise_date_marker(spec.get("date_marker"))
-        if spec["date_marker"] is None and "date_marker" not in data:
-            del spec["date_marker"]
+    if kind == "Annotation" and "date_marker" in spec:
+        spec["date_marker"] = normalise_date_marker(spec["date_marker"])
     name = spec.get(IDENTITY_FIELD[kind])
     manifest = Manifest(
         kind=kind,

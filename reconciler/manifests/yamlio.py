@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
@@ -155,7 +155,7 @@ class _Composer:
         self.open: set[int] = set()
         self.count = 0
 
-    def documents(self) -> Iterable[Node | None]:
+    def documents(self) -> Iterator[Node]:
         self.events.get_event()  # StreamStartEvent
         while not self.events.check_event(StreamEndEvent):
             start = self.events.get_event()
@@ -473,9 +473,9 @@ def parse_documents(text: str, filename: str) -> tuple[list[Document], list[Issu
     try:
         for node in composer.documents():
             builder = _Builder(filename)
-            location = builder.where(node.start_mark) if node else SourceLocation(filename, 1, 1)
+            location = builder.where(node.start_mark)
             empty = isinstance(node, ScalarNode) and node.tag == _CORE + "null" and not node.value
-            data = None if node is None or empty else builder.build(node, ())
+            data = None if empty else builder.build(node, ())
             builder.positions[()] = location
             documents.append(Document(data, location, builder.positions))
             issues.extend(builder.issues)
