@@ -11,7 +11,7 @@ import click
 
 from reconciler.client import PageProgress
 from reconciler.queries.common import take
-from reconciler.render.table import render_json, render_jsonl, render_table
+from reconciler.render.table import render_fields, render_json, render_jsonl, render_table
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -118,3 +118,8 @@ def emit(
             f"Showed the first {limit} {noun}; there are more: raise --limit or use --all.",
             err=True,
         )
+
+
+def show_fields(fields: Sequence[tuple[str, Any]]) -> None:
+    """One object as aligned ``name  value`` lines on stdout; empty fields are left out."""
+    render_fields([(n, v) for n, v in fields if v is not None and v != ""], sys.stdout)

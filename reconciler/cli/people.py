@@ -8,14 +8,22 @@ from typing import Any
 
 import click
 
-from reconciler.cli.listing import Progress, emit, limit_of, listing_options, output_option
+from reconciler.cli.listing import (
+    Progress,
+    emit,
+    limit_of,
+    listing_options,
+    output_option,
+    show_fields,
+)
 from reconciler.cli.options import connection_options, settings_from
 from reconciler.client import PostHogClient
 from reconciler.queries import persons, recordings
 from reconciler.queries.common import duration, parse_assignments, parse_moment, parse_value
-from reconciler.render.table import render_fields, render_json, render_table
+from reconciler.render.table import render_json, render_table
 
 PERSON_COLUMNS = ["id", "name", "email", "distinct_ids", "created_at"]
+MEMBER_COLUMNS = ["uuid", "name", "email", "distinct_ids"]
 ASYNC_NOTE = (
     "PostHog applies property changes asynchronously: the change shows within seconds to a "
     "few minutes."
@@ -32,13 +40,14 @@ def emit_persons(
     limit: int | None,
     output: str,
     progress: Progress | None = None,
+    columns: list[str] = PERSON_COLUMNS,
 ) -> None:
     emit(
         items,
         limit=limit,
         output=output,
         noun="persons",
-        columns=PERSON_COLUMNS,
+        columns=columns,
         row=lambda p: {**p.to_dict(), "distinct_ids": p.distinct_ids_text},
         as_dict=persons.Person.to_dict,
         progress=progress,
@@ -98,7 +107,7 @@ def persons_get(person_ref: str, output: str, **kw: Any) -> None:
     if output == "json":
         render_json(person.to_dict(), sys.stdout)
         return
-    render_fields(
+    show_fields(
         [
             ("name", person.name),
             ("id", person.id),
@@ -106,8 +115,7 @@ def persons_get(person_ref: str, output: str, **kw: Any) -> None:
             ("email", person.email),
             ("distinct ids", ", ".join(person.distinct_ids)),
             ("created at", person.created_at),
-        ],
-        sys.stdout,
+        ]
     )
     if person.properties:
         sys.stdout.write("\n")
@@ -205,7 +213,7 @@ def recordings_get(session_id: str, output: str, **kw: Any) -> None:
     if output == "json":
         render_json(recording.to_dict(), sys.stdout)
         return
-    render_fields(
+    show_fields(
         [
             ("id", recording.id),
             ("start", recording.start_time),
@@ -218,6 +226,5 @@ def recordings_get(session_id: str, output: str, **kw: Any) -> None:
             ("clicks", recording.click_count),
             ("console errors", recording.console_error_count),
             ("watch", recording.url),
-        ],
-        sys.stdout,
+        ]
     )

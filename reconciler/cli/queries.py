@@ -11,13 +11,20 @@ from typing import Any
 import click
 
 from reconciler.cli import doctor, people
-from reconciler.cli.listing import Progress, emit, limit_of, listing_options, output_option
+from reconciler.cli.listing import (
+    Progress,
+    emit,
+    limit_of,
+    listing_options,
+    output_option,
+    show_fields,
+)
 from reconciler.cli.options import connection_options, settings_from
 from reconciler.client import PostHogClient
 from reconciler.queries import annotations as notes
 from reconciler.queries import cohorts, dashboards, endpoints, flags
 from reconciler.queries.common import parse_assignments, parse_moment, parse_value
-from reconciler.render.table import render_fields, render_json, render_jsonl, render_table
+from reconciler.render.table import render_json, render_jsonl, render_table
 from reconciler.resources.base import MARKER_TAG
 
 
@@ -104,7 +111,7 @@ def flags_get(key: str, output: str, **kw: Any) -> None:
         ("created at", flag.created_at),
         ("updated at", flag.updated_at),
     ]
-    render_fields(fields, sys.stdout)
+    show_fields(fields)
 
 
 # -- cohorts -----------------------------------------------------------------------------
@@ -147,7 +154,7 @@ def cohorts_get(name: str, output: str, **kw: Any) -> None:
     if output == "json":
         render_json(cohort.to_dict(), sys.stdout)
         return
-    render_fields(
+    show_fields(
         [
             ("name", cohort.name),
             ("id", cohort.id),
@@ -159,8 +166,7 @@ def cohorts_get(name: str, output: str, **kw: Any) -> None:
             ("deleted", "yes" if cohort.deleted else None),
             ("created by", cohort.created_by),
             ("created at", cohort.created_at),
-        ],
-        sys.stdout,
+        ]
     )
 
 
@@ -177,7 +183,13 @@ def cohorts_persons(name: str, output: str, limit: int, everything: bool, **kw: 
     progress = Progress("persons")
     with client_from(kw) as client:
         members = cohorts.cohort_persons(client, name, limit=count, progress=progress)
-        people.emit_persons(members.persons, limit=count, output=output, progress=progress)
+        people.emit_persons(
+            members.persons,
+            limit=count,
+            output=output,
+            progress=progress,
+            columns=people.MEMBER_COLUMNS,
+        )
 
 
 # -- dashboards --------------------------------------------------------------------------
@@ -224,7 +236,7 @@ def dashboards_get(name: str, output: str, **kw: Any) -> None:
     if output == "json":
         render_json(board.to_dict(), sys.stdout)
         return
-    render_fields(
+    show_fields(
         [
             ("name", board.name),
             ("id", board.id),
@@ -234,8 +246,7 @@ def dashboards_get(name: str, output: str, **kw: Any) -> None:
             ("managed by phsync", _yes_no(board.managed)),
             ("created by", board.created_by),
             ("tiles", len(board.tiles or ())),
-        ],
-        sys.stdout,
+        ]
     )
     if board.tiles:
         sys.stdout.write("\n")

@@ -279,7 +279,7 @@ def check_scopes(client: PostHogClient, paths: Sequence[str], *, project_ok: boo
     except PhsyncError as exc:
         return Check("scopes", Status.FAIL, f"cannot read the manifests: {exc.message}", exc.hint)
     unread = (
-        (f"{problems} problem(s) reading manifests; `phsync validate` lists them",)
+        (f"{_plural(problems, 'problem')} reading manifests; `phsync validate` lists them",)
         if problems
         else ()
     )
@@ -304,7 +304,7 @@ def check_scopes(client: PostHogClient, paths: Sequence[str], *, project_ok: boo
         source = "nothing (PostHog did not list the key's scopes)"
     lacking = [n for n in needs if has.get(n.scope) is False]
     unknown = [n for n in needs if has.get(n.scope) is None]
-    subject = f"{count} manifest(s) under {where} ({', '.join(sorted(kinds))})"
+    subject = f"{_plural(count, 'manifest')} under {where} ({', '.join(sorted(kinds))})"
     lines = [f"lacks {n.scope}: {n.reason}" for n in lacking]
     lines += [f"unknown {n.scope}: {n.reason}" for n in unknown]
     if lacking:
@@ -312,7 +312,7 @@ def check_scopes(client: PostHogClient, paths: Sequence[str], *, project_ok: boo
         return Check(
             "scopes",
             Status.FAIL,
-            f"the key lacks {names}, needed for {subject}",
+            f"the key lacks {names}, which {subject} need",
             fix="edit the key in PostHog (Settings > Personal API keys) and add those scopes",
             details=(*lines, *unread),
         )
@@ -320,14 +320,15 @@ def check_scopes(client: PostHogClient, paths: Sequence[str], *, project_ok: boo
         return Check(
             "scopes",
             Status.WARN,
-            f"could not tell whether the key has every scope {subject} need (judged from {source})",
+            f"could not tell whether the key has every scope that {subject} need "
+            f"(judged from {source})",
             fix="check the key's scopes in PostHog (Settings > Personal API keys)",
             details=(*lines, *unread),
         )
     return Check(
         "scopes",
         Status.PASS,
-        f"the key has every scope {subject} need ({len(needs)} scopes, from {source})",
+        f"the key has all {len(needs)} scopes that {subject} need (from {source})",
         details=unread,
     )
 
@@ -362,6 +363,10 @@ def diagnose(
             yield from _skipped(("scopes",), "the project check failed")
             return
         yield check_scopes(client, paths, project_ok=project_id is not None)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _skipped(names: Sequence[str], why: str) -> Iterator[Check]:

@@ -166,7 +166,8 @@ def describe_group(node: Any, names: Names, *, top: bool = True) -> str:
     values = node.get("values")
     if not isinstance(values, list):
         return describe_leaf(node, names)
-    parts = [describe_group(value, names, top=False) for value in values]
+    alone = len(values) == 1  # a group of one adds no parentheses
+    parts = [describe_group(value, names, top=top and alone) for value in values]
     parts = [part for part in parts if part]
     if not parts:
         return ""
