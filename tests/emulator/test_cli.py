@@ -1,0 +1,138 @@
+"""`phsync emulator`: option parsing, the start-up message, and a clean Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
+import requests
+
+from reconciler.emulator import KeySpec, Rate, parse_key_spec, parse_rate_option, parse_rates
+from tests.conftest import run_phsync
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("phx_a", KeySpec("phx_a", ("*",), (), "emulator key")),
+        (
+            "phx_a=feature_flag:read,cohort:write",
+            KeySpec("phx_a", ("feature_flag:read", "cohort:write"), (), "emulator key"),
+        ),
+        ("phx_a=*@1,2", KeySpec("phx_a", ("*",), (1, 2), "emulator key")),
+    ],
+    ids=["bare", "scopes", "projects"],
+)
+def test_parse_key_spec(text: str, expected: KeySpec) -> None:
+    assert parse_key_spec(text) == expected
+
+
+@pytest.mark.parametrize("text", ["=x", "phx_a=flags", "phx_a=*@one"])
+def test_parse_key_spec_rejects(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_key_spec(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("480/minute,4800/hour", (Rate(480, 60), Rate(4800, 3600))),
+        ("5/s", (Rate(5, 1),)),
+        ("10/2minutes", (Rate(10, 120),)),
+        ("off", ()),
+    ],
+)
+def test_parse_rates(text: str, expected: tuple[Rate, ...]) -> None:
+    assert parse_rates(text) == expected
+
+
+@pytest.mark.parametrize("text", ["crud", "other=1/minute", "crud=x/minute", "crud=1/fortnight"])
+def test_parse_rate_option_rejects(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_rate_option(text)
+
+
+def test_help_explains_keys_faults_and_that_hogql_is_not_executed() -> None:
+    result = run_phsync("emulator", "--help")
+    assert result.returncode == 0
+    text = " ".join(result.stdout.split())
+    for needle in (
+        "--api-key",
+        "--data",
+        "--rate-limit",
+        "--drop-after-rate",
+        "--fault-seed",
+        "HogQL is not executed",
+        "/_emulator/",
+    ):
+        assert needle in text
+
+
+def test_bad_option_is_a_usage_error() -> None:
+    result = run_phsync("emulator", "--api-key", "phx_a=bogus")
+    assert result.returncode == 2
+    assert "bad scope" in result.stderr
+
+
+def test_serves_until_interrupted() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("POSTHOG_")}
+    env["PYTHONUNBUFFERED"] = "1"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "reconciler",
+            "emulator",
+            "--port",
+            "0",
+            "--no-seed",
+            "--api-key",
+            "phx_cli_key_0123456789=feature_flag:read",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert process.stdout is not None
+        lines = [process.stdout.readline() for _ in range(3)]
+        url = lines[0].rsplit(" ", 1)[-1].strip()
+        assert url.startswith("http://127.0.0.1:")
+        assert requests.get(url + "/_emulator/health/", timeout=5).json()["status"] == "ok"
+        listed = requests.get(
+            url + "/api/projects/1/feature_flags/",
+            timeout=5,
+            headers={"Authorization": "Bearer phx_cli_key_0123456789"},
+        )
+        assert listed.status_code == 200
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0
+    assert "phx_cli_key_0123456789" not in "".join(lines) + out + err
+    assert "Stopped." in err
+
+
+def test_default_key_is_announced() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("POSTHOG_")}
+    env["PYTHONUNBUFFERED"] = "1"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "reconciler", "emulator", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert process.stdout is not None
+        head = "".join(process.stdout.readline() for _ in range(5))
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=10)
+    assert "phx_emulator: every scope" in head
