@@ -103,7 +103,7 @@ def test_drift_is_reported_with_exit_2_and_the_field(emulator_env: dict[str, str
 def test_saved_plan_is_refused_after_a_live_change(emulator_env: dict[str, str], repo: Path, api: Api, tmp_path: Path) -> None:
     assert phsync(emulator_env, "apply", "--yes", str(repo)).returncode == 0
     manifest = repo / "flags" / "platform.yaml"
-    manifest.write_text(manifest.read_text().replace("rollout_percentage: 10", "rollout_percentage: 20"))
+    manifest.write_text(manifest.read_text().replace("rollout_percentage: 10\n", "rollout_percentage: 20\n"))
     saved = tmp_path / "plan.json"
     made = phsync(emulator_env, "plan", "--out", str(saved), str(repo))
     assert made.returncode == 0 and saved.exists()
