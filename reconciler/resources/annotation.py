@@ -1,11 +1,14 @@
-"""Annotations: ownership marked by ``creation_type: GIT``; identity is the annotation's place.
+"""Annotations: ownership marked by ``creation_type: GIT`` and an invisible last character;
+identity is the annotation's place.
 
 PostHog annotations have no name and no tags, so a manifest's ``name`` is phsync's own handle
 and a live annotation is matched to its manifest by where it sits: its ``date_marker``, its
 ``scope`` and, for dashboard annotations, its dashboard. Editing the content is an update;
 moving the date makes a new annotation (the old one is removed with ``--prune``).
 phsync creates its annotations with ``creation_type: GIT`` (PostHog's mark for annotations
-made by tools) and treats only those as its own.
+made by tools) and ends their content with U+2063 (INVISIBLE SEPARATOR), which charts do not
+show; it treats as its own only annotations with both, so a deploy bot's GIT annotations are
+never touched.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from reconciler.resources.base import (
 kind = "Annotation"
 collection = "annotations"
 MANAGED_CREATION_TYPE = "GIT"
+MARKER = "\u2063"
 _FIELDS = ("content", "date_marker", "scope", "dashboard")
 
 
@@ -64,7 +68,16 @@ create_followup = no_followup
 
 
 def is_managed(raw: Mapping[str, Json]) -> bool:
-    return raw.get("creation_type") == MANAGED_CREATION_TYPE
+    content = raw.get("content")
+    return (
+        raw.get("creation_type") == MANAGED_CREATION_TYPE
+        and isinstance(content, str)
+        and content.endswith(MARKER)
+    )
+
+
+def user_content(content: Json) -> str:
+    return str(content or "").rstrip(MARKER)
 
 
 def version(raw: Mapping[str, Json], spec: Mapping[str, Json]) -> str:
@@ -83,7 +96,7 @@ def canonical(spec: Mapping[str, Json]) -> dict[str, Json]:
 
 def from_live(raw: Mapping[str, Json], directory: Directory) -> dict[str, Json]:
     spec: dict[str, Json] = {
-        "content": raw.get("content") or "",
+        "content": user_content(raw.get("content")),
         "date_marker": raw.get("date_marker"),
         "scope": raw.get("scope") or "dashboard_item",
     }
@@ -96,9 +109,11 @@ def _body(
     spec: Mapping[str, Json], fields: frozenset[str], directory: Directory
 ) -> dict[str, Json]:
     body: dict[str, Json] = {}
-    for field in ("content", "date_marker", "scope"):
+    for field in ("date_marker", "scope"):
         if field in fields and field in spec:
             body[field] = spec[field]
+    if "content" in fields and "content" in spec:
+        body["content"] = user_content(spec["content"]) + MARKER
     if "dashboard" in fields or "scope" in fields:
         name = spec.get("dashboard")
         body["dashboard_id"] = directory.id_of("Dashboard", name) if name else None
@@ -118,7 +133,7 @@ def update_body(
     directory: Directory,
     ignore: tuple[paths.Path, ...] = (),
 ) -> dict[str, Json]:
-    body = _body(spec, fields, directory)
+    body = _body(spec, fields | ({"content"} if not live.managed else set()), directory)
     if not live.managed:
         body["creation_type"] = MANAGED_CREATION_TYPE
     return body

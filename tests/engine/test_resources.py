@@ -176,7 +176,7 @@ def test_annotation_identity_is_its_place_and_dates_normalise() -> None:
     desired = annotation.canonical(spec)
     assert desired["date_marker"] == "2026-11-01T10:00:00Z"
     body = annotation.create_body(desired, _directory())
-    assert body == {"content": "v2", "date_marker": "2026-11-01T10:00:00Z", "scope": "dashboard", "dashboard_id": 3, "creation_type": "GIT"}
+    assert body == {"content": "v2\u2063", "date_marker": "2026-11-01T10:00:00Z", "scope": "dashboard", "dashboard_id": 3, "creation_type": "GIT"}
     live = {**body, "id": 1, "date_marker": "2026-11-01T10:00:00.000000Z", "dashboard_name": "Growth"}
     from_live = annotation.from_live(live, _directory())
     assert annotation.identity(from_live) == annotation.identity(desired)
@@ -187,3 +187,10 @@ def test_registry_lists_every_kind_in_dependency_order() -> None:
     from reconciler.model import KINDS
 
     assert tuple(REGISTRY) == KINDS
+
+
+def test_a_deploy_bots_git_annotation_is_not_phsyncs() -> None:
+    bot = {"id": 4, "content": "deployed abc123", "creation_type": "GIT", "scope": "project", "date_marker": "2026-01-01T00:00:00Z"}
+    assert not annotation.is_managed(bot)
+    assert annotation.is_managed({**bot, "content": "deployed abc123\u2063"})
+    assert annotation.from_live({**bot, "content": "x\u2063"}, Directory())["content"] == "x"

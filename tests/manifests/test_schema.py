@@ -199,9 +199,9 @@ def test_unknown_nested_field_without_close_match_lists_allowed_fields() -> None
         ),
         (
             "kind: Annotation\nname: a\ncontent: "
-            + "x" * 401
+            + "x" * 400
             + "\ndate_marker: 2026-01-01T00:00Z\n",
-            "3:1 content: is too long: 401 characters, at most 400",
+            "3:1 content: is too long: 400 characters, at most 399",
         ),
     ],
     ids=[
