@@ -1,30 +1,178 @@
 """`phsync.yaml`: the configuration file at the root of a repository of manifests.
 
-Today it lists which paths hold manifests (``paths``), relative to the file. A directory given
-on the command line that holds a ``phsync.yaml`` with ``paths`` stands for those paths; with no
-PATH, the current directory is used that way.
+```yaml
+paths: [cohorts, flags]            # where the manifests are, relative to this file
+environments:                      # several PostHog targets for one set of manifests
+  staging:
+    host: https://eu.posthog.com
+    project: 12345
+    api_key_env: POSTHOG_STAGING_KEY
+    overrides:                     # per-environment values of any manifest field
+      - target: FeatureFlag/new-checkout
+        set:
+          filters.groups[0].rollout_percentage: 100
+policies:                          # rules every plan is checked against
+  max_rollout_increase: 25
+  protect_active_flags: true
+  require_description: true
+  require_owner_tag: "owner:"
+  protected: [FeatureFlag/billing-kill-switch]
+  max_deletes: 5
+  warn_only: [require_description]
+```
+
+A directory given on the command line that holds a ``phsync.yaml`` with ``paths`` stands for
+those paths; with no PATH, the current directory is used that way.
 """
 
 from __future__ import annotations
 
+import copy
 import difflib
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from reconciler import paths as fieldpaths
 from reconciler.errors import ConfigError
+from reconciler.model import KINDS, Manifest, ResourceKey
 
 CONFIG_NAME = "phsync.yaml"
-KNOWN_KEYS = ("paths",)
+TOP_KEYS = ("paths", "environments", "policies")
+ENVIRONMENT_KEYS = ("host", "project", "api_key_env", "overrides")
+POLICY_RULES = (
+    "max_rollout_increase",
+    "protect_active_flags",
+    "require_description",
+    "require_owner_tag",
+    "protected",
+    "max_deletes",
+)
+ALL_ENVIRONMENTS = "all"
+
+
+@dataclass(frozen=True)
+class Override:
+    target: ResourceKey
+    values: tuple[tuple[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class Environment:
+    name: str
+    host: str | None = None
+    project: str | None = None
+    api_key_env: str | None = None
+    overrides: tuple[Override, ...] = ()
+
+
+@dataclass(frozen=True)
+class Policies:
+    max_rollout_increase: float | None = None
+    protect_active_flags: bool = False
+    require_description: bool = False
+    require_owner_tag: str | None = None
+    protected: tuple[ResourceKey, ...] = ()
+    max_deletes: int | None = None
+    warn_only: frozenset[str] = frozenset()
+
+    @property
+    def any(self) -> bool:
+        return self != Policies(warn_only=self.warn_only)
 
 
 @dataclass(frozen=True)
 class ProjectConfig:
     root: Path
     paths: tuple[str, ...] = ()
+    environments: Mapping[str, Environment] = field(default_factory=dict)
+    policies: Policies = Policies()
+
+    @property
+    def source(self) -> Path:
+        return self.root / CONFIG_NAME
+
+
+def _unknown(where: str, key: object, known: Sequence[str]) -> ConfigError:
+    close = difflib.get_close_matches(str(key), known, n=1)
+    hint = f"did you mean {close[0]!r}?" if close else "known settings: " + ", ".join(known)
+    return ConfigError(f"{where}: unknown setting {key!r}", hint=hint)
+
+
+def _key(text: object, where: str) -> ResourceKey:
+    try:
+        key = ResourceKey.parse(str(text))
+    except ValueError:
+        raise ConfigError(
+            f"{where}: {text!r} is not KIND/NAME, e.g. FeatureFlag/new-checkout"
+        ) from None
+    kinds = {kind.lower(): kind for kind in KINDS}
+    if key.kind.lower() not in kinds:
+        raise ConfigError(f"{where}: unknown kind {key.kind!r}", hint="kinds: " + ", ".join(KINDS))
+    return ResourceKey(kinds[key.kind.lower()], key.name)
+
+
+def _environment(name: str, data: Any, where: str) -> Environment:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where}: environment {name!r} must be a mapping (host, project, ...)")
+    for key in data:
+        if key not in ENVIRONMENT_KEYS:
+            raise _unknown(f"{where}: environment {name!r}", key, ENVIRONMENT_KEYS)
+    overrides = []
+    for index, item in enumerate(data.get("overrides") or []):
+        at = f"{where}: environments.{name}.overrides[{index}]"
+        if not isinstance(item, dict) or set(item) != {"target", "set"}:
+            raise ConfigError(f"{at}: write `target: KIND/NAME` and `set: {{field.path: value}}`")
+        if not isinstance(item["set"], dict) or not item["set"]:
+            raise ConfigError(f"{at}: `set` must map field paths to values")
+        for path in item["set"]:
+            try:
+                fieldpaths.parse(str(path))
+            except ValueError as exc:
+                raise ConfigError(f"{at}: {exc}") from None
+        overrides.append(
+            Override(_key(item["target"], at), tuple((str(k), v) for k, v in item["set"].items()))
+        )
+    project = data.get("project")
+    return Environment(
+        name=name,
+        host=data.get("host"),
+        project=None if project is None else str(project),
+        api_key_env=data.get("api_key_env"),
+        overrides=tuple(overrides),
+    )
+
+
+def _policies(data: Any, where: str) -> Policies:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where}: `policies` must be a mapping of rules")
+    for key in data:
+        if key not in (*POLICY_RULES, "warn_only"):
+            raise _unknown(f"{where}: policies", key, (*POLICY_RULES, "warn_only"))
+    warn_only = data.get("warn_only") or []
+    for rule in warn_only:
+        if rule not in POLICY_RULES:
+            raise _unknown(f"{where}: policies.warn_only", rule, POLICY_RULES)
+    limit = data.get("max_rollout_increase")
+    deletes = data.get("max_deletes")
+    if limit is not None and not isinstance(limit, int | float):
+        raise ConfigError(f"{where}: policies.max_rollout_increase must be a number of points")
+    if deletes is not None and not isinstance(deletes, int):
+        raise ConfigError(f"{where}: policies.max_deletes must be a whole number")
+    return Policies(
+        max_rollout_increase=limit,
+        protect_active_flags=bool(data.get("protect_active_flags")),
+        require_description=bool(data.get("require_description")),
+        require_owner_tag=data.get("require_owner_tag") or None,
+        protected=tuple(
+            _key(k, f"{where}: policies.protected") for k in data.get("protected") or []
+        ),
+        max_deletes=deletes,
+        warn_only=frozenset(warn_only),
+    )
 
 
 def read_config(directory: Path) -> ProjectConfig | None:
@@ -35,18 +183,39 @@ def read_config(directory: Path) -> ProjectConfig | None:
         data: Any = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ConfigError(f"cannot read {path}: {exc}") from None
+    where = str(path)
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: the top level must be a mapping of settings")
+        raise ConfigError(f"{where}: the top level must be a mapping of settings")
     for key in data:
-        if key not in KNOWN_KEYS:
-            close = difflib.get_close_matches(str(key), KNOWN_KEYS, n=1)
-            known = "known settings: " + ", ".join(KNOWN_KEYS)
-            hint = f"did you mean {close[0]!r}?" if close else known
-            raise ConfigError(f"{path}: unknown setting {key!r}", hint=hint)
+        if key not in TOP_KEYS:
+            raise _unknown(where, key, TOP_KEYS)
     paths = data.get("paths") or []
     if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
-        raise ConfigError(f"{path}: `paths` must be a list of paths relative to the file")
-    return ProjectConfig(root=directory, paths=tuple(paths))
+        raise ConfigError(f"{where}: `paths` must be a list of paths relative to the file")
+    environments = data.get("environments") or {}
+    if not isinstance(environments, dict):
+        raise ConfigError(f"{where}: `environments` must map names to settings")
+    if ALL_ENVIRONMENTS in environments:
+        raise ConfigError(f"{where}: `{ALL_ENVIRONMENTS}` is reserved for --env all")
+    return ProjectConfig(
+        root=directory,
+        paths=tuple(paths),
+        environments={
+            str(name): _environment(str(name), env, where) for name, env in environments.items()
+        },
+        policies=_policies(data.get("policies") or {}, where),
+    )
+
+
+def find_config(paths: Sequence[str]) -> ProjectConfig | None:
+    """The phsync.yaml of the first directory PATH that has one, else of the current directory."""
+    for given in [*paths, "."]:
+        directory = Path(given)
+        if directory.is_dir():
+            config = read_config(directory)
+            if config is not None:
+                return config
+    return None
 
 
 def expand_paths(paths: Sequence[str]) -> list[str]:
@@ -59,4 +228,53 @@ def expand_paths(paths: Sequence[str]) -> list[str]:
             out.extend(str(directory / p) for p in config.paths)
         else:
             out.append(given)
+    return out
+
+
+def select_environments(config: ProjectConfig | None, name: str | None) -> list[Environment | None]:
+    """The environments --env names: none (use plain settings), one, or all of them."""
+    if name is None:
+        return [None]
+    if config is None or not config.environments:
+        raise ConfigError(
+            f"--env {name}: no environments are defined",
+            hint=f"define them under `environments:` in {CONFIG_NAME}",
+        )
+    if name == ALL_ENVIRONMENTS:
+        return list(config.environments.values())
+    if name not in config.environments:
+        known = ", ".join(config.environments)
+        raise ConfigError(
+            f"--env {name}: no such environment in {config.source}",
+            hint=f"known: {known}, or all",
+        )
+    return [config.environments[name]]
+
+
+def apply_overrides(
+    manifests: Sequence[Manifest], environment: Environment | None
+) -> list[Manifest]:
+    """The manifests as ``environment`` sees them (pure; the originals are left unchanged)."""
+    if environment is None or not environment.overrides:
+        return list(manifests)
+    by_key = {m.key: index for index, m in enumerate(manifests)}
+    out = list(manifests)
+    for override in environment.overrides:
+        index = by_key.get(override.target)
+        if index is None:
+            raise ConfigError(
+                f"environment {environment.name!r} overrides {override.target}, "
+                "which no manifest declares",
+                hint="fix the target in phsync.yaml (KIND/NAME, the name as in the manifest)",
+            )
+        manifest = out[index]
+        spec = copy.deepcopy(manifest.spec)
+        for text, value in override.values:
+            path = fieldpaths.parse(text)
+            if not fieldpaths.put(spec, path, value):
+                raise ConfigError(
+                    f"environment {environment.name!r}: cannot set {text} on {override.target}: "
+                    "its parent is not in the manifest"
+                )
+        out[index] = replace(manifest, spec=spec)
     return out

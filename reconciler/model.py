@@ -20,7 +20,9 @@ IDENTITY_FIELD: dict[str, str] = {
 }
 
 # Top-level manifest fields that belong to phsync, not to PostHog.
-PHSYNC_FIELDS: frozenset[str] = frozenset({"kind", "ignore"})
+PHSYNC_FIELDS: frozenset[str] = frozenset({"kind", "ignore", "allow"})
+# What a manifest's `allow` may permit despite the policies in phsync.yaml.
+ALLOWANCES: tuple[str, ...] = ("deactivate", "rollout-increase")
 
 
 @dataclass(frozen=True)
@@ -58,8 +60,8 @@ class Manifest:
     """One YAML document, validated.
 
     ``spec`` holds the PostHog fields as written (references are still names), without
-    ``kind`` and ``ignore``. ``positions`` maps a field path (a tuple of keys and list indexes)
-    to where it stands in the file, for error messages.
+    ``kind``, ``ignore`` and ``allow``. ``positions`` maps a field path (a tuple of keys and
+    list indexes) to where it stands in the file, for error messages.
     """
 
     kind: str
@@ -67,6 +69,7 @@ class Manifest:
     spec: dict[str, Any]
     location: SourceLocation
     ignore: tuple[str, ...] = ()
+    allow: tuple[str, ...] = ()
     positions: dict[tuple[str | int, ...], SourceLocation] = field(
         default_factory=dict, compare=False, repr=False
     )
@@ -100,3 +103,34 @@ class Action(StrEnum):
     ADOPT = "adopt"
     UPDATE = "update"
     DELETE = "delete"
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A plan that breaks one of the policies of phsync.yaml: which rule, which object, how to
+    satisfy it. ``level`` is ``error`` (fails the plan) or ``warning``."""
+
+    rule: str
+    key: ResourceKey | None
+    message: str
+    fix: str
+    level: str = "error"
+
+    def __str__(self) -> str:
+        where = f"{self.key}: " if self.key else ""
+        return f"[{self.rule}] {where}{self.message} ({self.fix})"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "kind": self.key.kind if self.key else None,
+            "name": self.key.name if self.key else None,
+            "message": self.message,
+            "fix": self.fix,
+            "level": self.level,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Violation:
+        key = ResourceKey(data["kind"], data["name"]) if data.get("kind") else None
+        return cls(data["rule"], key, data["message"], data["fix"], data.get("level", "error"))

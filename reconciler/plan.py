@@ -13,7 +13,7 @@ from typing import Any
 from reconciler import __version__, paths
 from reconciler.diff import FieldChange, diff
 from reconciler.errors import PhsyncError
-from reconciler.model import KINDS, Action, Manifest, ResourceKey
+from reconciler.model import KINDS, Action, Manifest, ResourceKey, Violation
 from reconciler.resources import REGISTRY
 from reconciler.resources.base import Json, LiveObject
 from reconciler.risks import warnings_for
@@ -36,6 +36,8 @@ class Change:
     source: str | None = None
     warnings: tuple[str, ...] = ()
     depends_on: tuple[ResourceKey, ...] = ()
+    # Who last changed the live object, from PostHog's activity log: {"by", "at", "activity"}.
+    last_change: dict[str, Any] | None = None
 
     @property
     def field_names(self) -> frozenset[str]:
@@ -55,6 +57,7 @@ class Change:
             "live_version": self.live_version,
             "warnings": list(self.warnings),
             "depends_on": [str(key) for key in self.depends_on],
+            "last_change": self.last_change,
         }
 
     @classmethod
@@ -73,6 +76,7 @@ class Change:
             source=data.get("source"),
             warnings=tuple(data.get("warnings") or ()),
             depends_on=tuple(ResourceKey.parse(k) for k in data.get("depends_on") or ()),
+            last_change=data.get("last_change"),
         )
 
 
@@ -86,6 +90,13 @@ class Plan:
     prune: bool = False
     unmanaged_orphans: int = 0
     notes: tuple[str, ...] = field(default=())
+    violations: tuple[Violation, ...] = ()
+    environment: str | None = None
+
+    @property
+    def blocked(self) -> bool:
+        """True when a policy violation (not a warning) forbids applying this plan."""
+        return any(v.level == "error" for v in self.violations)
 
     @property
     def is_empty(self) -> bool:
@@ -102,11 +113,13 @@ class Plan:
             "format": PLAN_FORMAT,
             "format_version": PLAN_FORMAT_VERSION,
             "phsync_version": __version__,
+            "environment": self.environment,
             "host": self.host,
             "project_id": self.project_id,
             "prune": self.prune,
             "summary": self.summary(),
             "notes": list(self.notes),
+            "violations": [v.to_dict() for v in self.violations],
             "changes": [change.to_dict() for change in self.changes],
         }
 
@@ -126,6 +139,8 @@ class Plan:
             project_id=data.get("project_id"),
             prune=bool(data.get("prune")),
             notes=tuple(data.get("notes") or ()),
+            violations=tuple(Violation.from_dict(v) for v in data.get("violations") or ()),
+            environment=data.get("environment"),
         )
 
 

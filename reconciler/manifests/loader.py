@@ -145,6 +145,9 @@ def _manifest(document: yamlio.Document, filename: str) -> tuple[Manifest | None
         spec=spec,
         location=document.location,
         ignore=ignore,
+        allow=tuple(a for a in data.get("allow") or () if isinstance(a, str))
+        if isinstance(data.get("allow"), list)
+        else (),
         positions=dict(positions),
     )
     return manifest, issues

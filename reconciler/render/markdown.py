@@ -10,7 +10,7 @@ from typing import TextIO
 
 from reconciler.model import Action
 from reconciler.plan import Change, Plan
-from reconciler.render.values import SYMBOLS, compact, lines_for, summary_line
+from reconciler.render.values import SYMBOLS, compact, last_change_text, lines_for, summary_line
 
 GITHUB_COMMENT_LIMIT = 65_536
 _MARGIN = 400
@@ -31,6 +31,9 @@ def _details(change: Change) -> str:
     lines = [head]
     if change.source:
         lines.append(f"Manifest: `{change.source}`\n\n")
+    last = last_change_text(change.last_change)
+    if last:
+        lines.append(f"PostHog: {last}\n\n")
     if change.fields:
         if change.action in (Action.CREATE, Action.DELETE):
             lines.append("| field | value |\n|---|---|\n")
@@ -50,12 +53,22 @@ def _details(change: Change) -> str:
 
 def to_markdown(plan: Plan, *, limit: int = GITHUB_COMMENT_LIMIT) -> str:
     if plan.is_empty:
-        head = "### phsync plan: no changes\n\nPostHog matches the manifests.\n"
+        env = f" ({plan.environment})" if plan.environment else ""
+        head = f"### phsync plan{env}: no changes\n\nPostHog matches the manifests.\n"
         notes = "".join(f"\n_Note: {note}_\n" for note in plan.notes)
         return head + notes
-    parts = [f"### phsync plan: {summary_line(plan.summary())}\n\n"]
+    env = f" ({plan.environment})" if plan.environment else ""
+    parts = [f"### phsync plan{env}: {summary_line(plan.summary())}\n\n"]
     if plan.host:
         parts.append(f"Project `{plan.project_id}` on `{plan.host}`.\n\n")
+    if plan.violations:
+        title = "⛔ Policy violations" if plan.blocked else "Policy warnings"
+        parts.append(f"**{title}**\n\n")
+        for v in plan.violations:
+            where = f"`{v.key}`: " if v.key else ""
+            level = "" if v.level == "error" else " (warning)"
+            parts.append(f"- {where}{v.message} — rule `{v.rule}`{level}. Fix: {v.fix}\n")
+        parts.append("\n")
     risky = [(change, warning) for change in plan.changes for warning in change.warnings]
     if risky:
         parts.append("**⚠️ Risky changes**\n\n")

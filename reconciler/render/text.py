@@ -8,7 +8,13 @@ import click
 
 from reconciler.model import Action
 from reconciler.plan import Plan
-from reconciler.render.values import SYMBOLS, describe, lines_for, summary_line
+from reconciler.render.values import (
+    SYMBOLS,
+    describe,
+    last_change_text,
+    lines_for,
+    summary_line,
+)
 
 _COLORS = {
     Action.CREATE: "green",
@@ -22,7 +28,8 @@ def render(plan: Plan, stream: TextIO, *, color: bool = False) -> None:
     def out(text: str = "", fg: str | None = None, bold: bool = False) -> None:
         stream.write((click.style(text, fg=fg, bold=bold) if color else text) + "\n")
 
-    where = f" (project {plan.project_id} at {plan.host})" if plan.host else ""
+    env = f"environment {plan.environment}: " if plan.environment else ""
+    where = f" ({env}project {plan.project_id} at {plan.host})" if plan.host else ""
     if plan.is_empty:
         out(f"No changes. PostHog matches the manifests{where}.", bold=True)
         for note in plan.notes:
@@ -40,7 +47,17 @@ def render(plan: Plan, stream: TextIO, *, color: bool = False) -> None:
             out(f"      {describe(field, change.action)}")
         for warning in change.warnings:
             out(f"      ! {warning}", fg="magenta")
+        last = last_change_text(change.last_change)
+        if last:
+            out(f"      ({last})")
         out()
     for note in plan.notes:
         out(f"Note: {note}")
+    if plan.violations:
+        out("Policy violations:", fg="red", bold=True)
+        for violation in plan.violations:
+            mark = "✗" if violation.level == "error" else "!"
+            out(f"  {mark} {violation}", fg="red" if violation.level == "error" else "yellow")
     out(f"Plan: {summary_line(plan.summary())}.", bold=True)
+    if plan.blocked:
+        out("This plan breaks the policies of phsync.yaml; apply refuses it.", fg="red", bold=True)

@@ -68,3 +68,11 @@ def summary_line(counts: dict[str, int]) -> str:
     if counts.get("adopt"):
         parts.insert(1, f"{counts['adopt']} to adopt")
     return ", ".join(parts)
+
+
+def last_change_text(last: dict[str, Any] | None) -> str | None:
+    """``last changed by ana@example.com at 2026-11-20T10:02:11Z`` from an activity entry."""
+    if not last:
+        return None
+    who = last.get("by") or "someone"
+    return f"last {last.get('activity') or 'changed'} by {who} at {last.get('at')}"

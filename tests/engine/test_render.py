@@ -5,10 +5,12 @@ from __future__ import annotations
 import io
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from reconciler.model import ResourceKey, Violation
 from reconciler.plan import Plan, build_plan
 from reconciler.render import RENDERERS
 from reconciler.render.markdown import to_markdown
@@ -32,7 +34,16 @@ def sample_plan() -> Plan:
         ],
         cohorts=[],
     )
-    return build_plan(manifests, live, prune=True, host="https://eu.posthog.com", project_id=12)
+    plan = build_plan(manifests, live, prune=True, host="https://eu.posthog.com", project_id=12)
+    changes = tuple(
+        replace(c, last_change={"by": "ana@example.com", "at": "2026-11-20T10:02:11Z", "activity": "updated"})
+        if c.key.name == "pricing" else c
+        for c in plan.changes
+    )
+    violation = Violation("max_rollout_increase", ResourceKey("FeatureFlag", "pricing"),
+                          "rollout of condition 1 grows 10% → 100% (+90 points; at most 25 per change)",
+                          "raise it in steps of at most 25 points, or add `allow: [rollout-increase]` to the manifest")
+    return replace(plan, changes=changes, violations=(violation,), environment="production")
 
 
 @pytest.mark.parametrize("fmt", sorted(RENDERERS))
@@ -47,7 +58,9 @@ def test_golden(fmt: str) -> None:
 
 def test_markdown_puts_summary_then_risks_first() -> None:
     text = to_markdown(sample_plan())
-    assert text.startswith("### phsync plan: 2 to create, 1 to update, 1 to delete")
+    assert text.startswith("### phsync plan (production): 2 to create, 1 to update, 1 to delete")
+    assert text.index("Policy violations") < text.index("Risky changes")
+    assert "last updated by ana@example.com" in text
     assert text.index("Risky changes") < text.index("<details>")
     assert "rollout 10% → 100%" in text and "users are re-bucketed" in text
     assert "deletes an active flag" in text

@@ -1,0 +1,156 @@
+"""Flag-change policies from phsync.yaml, checked against a plan. Pure.
+
+Each rule yields :class:`~reconciler.model.Violation` values naming the object, the rule and
+how to satisfy it; rules listed in ``warn_only`` are reported as warnings and do not fail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from reconciler.config import Policies
+from reconciler.model import Action, Manifest, ResourceKey, Violation
+from reconciler.plan import Change, LiveState, Plan
+from reconciler.resources.base import Json
+
+
+def _rollouts(spec: Mapping[str, Json] | None) -> list[float]:
+    groups = ((spec or {}).get("filters") or {}).get("groups") or []
+    return [100 if g.get("rollout_percentage") is None else g["rollout_percentage"] for g in groups]
+
+
+def _live_spec(change: Change, live: LiveState) -> Mapping[str, Json] | None:
+    for obj in live.objects.get(change.key.kind, ()):
+        if obj.id == change.object_id:
+            return obj.spec
+    return None
+
+
+def _flags(plan: Plan, *actions: Action) -> Iterator[Change]:
+    return (c for c in plan.changes if c.key.kind == "FeatureFlag" and c.action in actions)
+
+
+def _rollout_increase(
+    plan: Plan, live: LiveState, manifests: Mapping[ResourceKey, Manifest], limit: float
+) -> Iterator[Violation]:
+    for change in _flags(plan, Action.UPDATE, Action.ADOPT):
+        if change.desired is None or "filters" not in change.desired:
+            continue
+        if "rollout-increase" in _allowed(manifests, change.key):
+            continue
+        before, after = _rollouts(_live_spec(change, live)), _rollouts(change.desired)
+        for index, (was, now) in enumerate(zip(before, after, strict=False)):
+            if now - was > limit:
+                yield Violation(
+                    "max_rollout_increase",
+                    change.key,
+                    f"rollout of condition {index + 1} grows {was:g}% → {now:g}% "
+                    f"(+{now - was:g} points; at most {limit:g} per change)",
+                    f"raise it in steps of at most {limit:g} points, "
+                    "or add `allow: [rollout-increase]` to the manifest",
+                )
+
+
+def _active_flags(
+    plan: Plan, live: LiveState, manifests: Mapping[ResourceKey, Manifest]
+) -> Iterator[Violation]:
+    for change in _flags(plan, Action.UPDATE, Action.ADOPT, Action.DELETE):
+        before = _live_spec(change, live) or {}
+        if not before.get("active", True):
+            continue
+        if change.action is Action.DELETE:
+            yield Violation(
+                "protect_active_flags",
+                change.key,
+                "deletes an active flag",
+                "first turn it off: `active: false` with `allow: [deactivate]` in its manifest, "
+                "apply, then remove the manifest in a later change",
+            )
+        elif (change.desired or {}).get("active") is False and "deactivate" not in _allowed(
+            manifests, change.key
+        ):
+            yield Violation(
+                "protect_active_flags",
+                change.key,
+                "deactivates an active flag",
+                "add `allow: [deactivate]` to the manifest to confirm",
+            )
+
+
+def _described(plan: Plan, live: LiveState) -> Iterator[Violation]:
+    for change in _flags(plan, Action.CREATE, Action.UPDATE, Action.ADOPT):
+        name = (change.desired or {}).get("name", (_live_spec(change, live) or {}).get("name"))
+        if not name:
+            yield Violation(
+                "require_description",
+                change.key,
+                "has no description",
+                "add `name:` to the manifest (PostHog shows it as the flag's description)",
+            )
+
+
+def _owned(plan: Plan, live: LiveState, prefix: str) -> Iterator[Violation]:
+    for change in _flags(plan, Action.CREATE, Action.UPDATE, Action.ADOPT):
+        live_tags = (_live_spec(change, live) or {}).get("tags")
+        tags: Sequence[Any] = (change.desired or {}).get("tags", live_tags) or []
+        if not any(str(tag).startswith(prefix) for tag in tags):
+            yield Violation(
+                "require_owner_tag",
+                change.key,
+                f"has no owner tag (a tag starting with {prefix!r})",
+                f"add a tag such as `{prefix}your-team` to `tags`",
+            )
+
+
+def _protected(plan: Plan, protected: Sequence[ResourceKey]) -> Iterator[Violation]:
+    for change in plan.changes:
+        if change.key in protected:
+            yield Violation(
+                "protected",
+                change.key,
+                f"is protected, but the plan would {change.action.value} it",
+                "revert the manifest, or remove the object from policies.protected in phsync.yaml",
+            )
+
+
+def _allowed(manifests: Mapping[ResourceKey, Manifest], key: ResourceKey) -> tuple[str, ...]:
+    manifest = manifests.get(key)
+    return manifest.allow if manifest is not None else ()
+
+
+def check_policies(
+    plan: Plan,
+    live: LiveState,
+    manifests: Sequence[Manifest],
+    policies: Policies,
+) -> list[Violation]:
+    """Every way ``plan`` breaks ``policies``."""
+    by_key = {m.key: m for m in manifests}
+    found: list[Violation] = []
+    if policies.max_rollout_increase is not None:
+        found.extend(_rollout_increase(plan, live, by_key, policies.max_rollout_increase))
+    if policies.protect_active_flags:
+        found.extend(_active_flags(plan, live, by_key))
+    if policies.require_description:
+        found.extend(_described(plan, live))
+    if policies.require_owner_tag:
+        found.extend(_owned(plan, live, policies.require_owner_tag))
+    if policies.protected:
+        found.extend(_protected(plan, policies.protected))
+    deletes = plan.summary()["delete"]
+    if policies.max_deletes is not None and deletes > policies.max_deletes:
+        found.append(
+            Violation(
+                "max_deletes",
+                None,
+                f"the plan deletes {deletes} objects; at most {policies.max_deletes} per apply",
+                "delete fewer at once (--target KIND/NAME), or raise policies.max_deletes",
+            )
+        )
+    return [
+        Violation(v.rule, v.key, v.message, v.fix, "warning")
+        if v.rule in policies.warn_only
+        else v
+        for v in found
+    ]
