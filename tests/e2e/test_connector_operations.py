@@ -180,15 +180,10 @@ def test_every_operation_through_phsync(
     # Creates through manifests
     repo = tmp_path / "manifests"
     repo.mkdir()
-    write(repo, flag=10, plan="pro", dashboard=True)
-    plan, applied = (
-        run(
-            ("plan", "--detailed-exitcode", str(repo)),
-        )[0],
-        None,
-    )
+    write(repo, rollout=10, plan="pro")
+    [plan] = run(("plan", "--detailed-exitcode", str(repo)))
     assert plan.returncode == 2 and "3 to create" in plan.stdout, plan.stdout
-    [applied] = run(("apply", "--yes", str(repo)))
+    run(("apply", "--yes", str(repo)))
     made_flag, made_cohort, made_board = run(
         ("flags", "get", "ops-checkout", "-o", "json"),
         ("cohorts", "get", "Ops pro users", "-o", "json"),
