@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 import click
 
 from reconciler.cli.listing import output_option
-from reconciler.cli.options import connection_options
+from reconciler.cli.options import connection_options, env_option
+from reconciler.config import Environment, find_config, select_environments
 from reconciler.errors import ConfigError
 from reconciler.queries.doctor import Check, Status, diagnose
 from reconciler.render.table import render_json
-from reconciler.settings import load_settings
+from reconciler.settings import Settings, load_settings
 
 MARKS = {
     Status.PASS: ("ok", "green"),
@@ -34,6 +36,29 @@ def _show(check: Check) -> None:
         click.echo(f"{'':16}tip: {check.fix}")
 
 
+def _settings(kw: dict[str, Any], environment: Environment | None) -> Settings:
+    env = environment or Environment(name="")
+    return load_settings(
+        host=kw.get("host") or env.host,
+        project=kw.get("project") or env.project,
+        api_key_file=kw.get("api_key_file"),
+        timeout=kw.get("timeout"),
+        allow_insecure=bool(kw.get("insecure")),
+        key_variable=env.api_key_env,
+    )
+
+
+def _checks(
+    kw: dict[str, Any], environment: Environment | None, paths: list[str]
+) -> Iterator[Check]:
+    try:
+        settings = _settings(kw, environment)
+    except ConfigError as exc:  # reported as the first check's failure
+        yield Check("host", Status.FAIL, exc.message, fix=exc.hint)
+        return
+    yield from diagnose(settings, paths=paths)
+
+
 @click.command("doctor")
 @click.option(
     "--path",
@@ -44,8 +69,11 @@ def _show(check: Check) -> None:
 )
 @output_option(jsonl=False)
 @connection_options
+@env_option
 @click.pass_context
-def doctor_command(ctx: click.Context, /, paths: tuple[str, ...], output: str, **kw: Any) -> None:
+def doctor_command(
+    ctx: click.Context, /, paths: tuple[str, ...], output: str, env_name: str | None, **kw: Any
+) -> None:
     """Check that phsync can work with your PostHog, and say what to fix if not.
 
     \b
@@ -57,32 +85,26 @@ def doctor_command(ctx: click.Context, /, paths: tuple[str, ...], output: str, *
     3. project  the project (numeric id, UUID or @current) exists and the key reaches it
     4. scopes   the key has the read and write scopes the manifests need
 
-    Exits 0 when nothing failed (warnings allowed), 1 otherwise.
+    With --env NAME, the host, project and key of that phsync.yaml environment (--env all:
+    each in turn). Exits 0 when nothing failed (warnings allowed), 1 otherwise.
     """
-    try:
-        settings = load_settings(
-            host=kw.pop("host", None),
-            project=kw.pop("project", None),
-            api_key_file=kw.pop("api_key_file", None),
-            timeout=kw.pop("timeout", None),
-            allow_insecure=kw.pop("insecure", False),
-        )
-    except ConfigError as exc:  # reported as the first check's failure
-        checks = [Check("host", Status.FAIL, exc.message, fix=exc.hint)]
-    else:
-        checks = []
-        for check in diagnose(settings, paths=list(paths)):
-            checks.append(check)
+    environments = select_environments(find_config(list(paths)), env_name)
+    results: list[dict[str, Any]] = []
+    failed = 0
+    for environment in environments:
+        if environment is not None and output == "table":
+            click.echo(f"Environment {environment.name}:")
+        for check in _checks(kw, environment, list(paths)):
+            failed += check.status is Status.FAIL
             if output == "table":
                 _show(check)
+            else:
+                env = {"environment": environment.name} if environment else {}
+                results.append({**env, **check.to_dict()})
     if output == "json":
-        render_json([c.to_dict() for c in checks], sys.stdout)
-    elif len(checks) == 1 and checks[0].status is Status.FAIL:
-        _show(checks[0])
-    failed = [c for c in checks if c.status is Status.FAIL]
-    if output == "table":
+        render_json(results, sys.stdout)
+    else:
         click.echo(
-            "All checks passed." if not failed else f"{len(failed)} check(s) failed.",
-            err=bool(failed),
+            "All checks passed." if not failed else f"{failed} check(s) failed.", err=bool(failed)
         )
     ctx.exit(1 if failed else 0)

@@ -9,7 +9,10 @@ from typing import Any, TextIO, TypeVar
 
 import click
 
-from reconciler.client import PageProgress
+from reconciler.cli.options import connection_options, env_option, settings_from
+from reconciler.client import PageProgress, PostHogClient
+from reconciler.config import ALL_ENVIRONMENTS, Environment, find_config, select_environments
+from reconciler.errors import ConfigError
 from reconciler.queries.common import take
 from reconciler.render.table import render_fields, render_json, render_jsonl, render_table
 
@@ -17,6 +20,27 @@ F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
 
 DEFAULT_LIMIT = 100
+
+
+def connection(func: F) -> F:
+    """The connection options and ``--env NAME`` (an environment of ./phsync.yaml)."""
+    return connection_options(env_option(func))
+
+
+def environment_from(kwargs: dict[str, Any]) -> Environment | None:
+    """The phsync.yaml environment that ``--env`` names (popped from ``kwargs``), if any."""
+    name = kwargs.pop("env_name", None)
+    if name == ALL_ENVIRONMENTS:
+        raise ConfigError(
+            f"--env {ALL_ENVIRONMENTS} works with plan and doctor only",
+            hint="name one environment",
+        )
+    return select_environments(find_config([]), name)[0]
+
+
+def client_from(kwargs: dict[str, Any]) -> PostHogClient:
+    """A client for the options in ``kwargs`` (popped), within the ``--env`` environment."""
+    return PostHogClient(settings_from(kwargs, environment_from(kwargs)))
 
 
 def output_option(*, jsonl: bool = True) -> Callable[[F], F]:

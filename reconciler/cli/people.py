@@ -10,14 +10,14 @@ import click
 
 from reconciler.cli.listing import (
     Progress,
+    client_from,
+    connection,
     emit,
     limit_of,
     listing_options,
     output_option,
     show_fields,
 )
-from reconciler.cli.options import connection_options, settings_from
-from reconciler.client import PostHogClient
 from reconciler.queries import persons, recordings
 from reconciler.queries.common import duration, parse_assignments, parse_moment, parse_value
 from reconciler.render.table import render_json, render_table
@@ -28,10 +28,6 @@ ASYNC_NOTE = (
     "PostHog applies property changes asynchronously: the change shows within seconds to a "
     "few minutes."
 )
-
-
-def _client(kwargs: dict[str, Any]) -> PostHogClient:
-    return PostHogClient(settings_from(kwargs))
 
 
 def emit_persons(
@@ -70,7 +66,7 @@ def persons_group() -> None:
     help="Only persons whose property KEY is exactly VALUE (repeatable; all must match).",
 )
 @listing_options
-@connection_options
+@connection
 def persons_list(
     search: str | None,
     distinct_id: str | None,
@@ -84,7 +80,7 @@ def persons_list(
     count = limit_of(limit, everything)
     wanted = parse_assignments(properties, option="--property")
     progress = Progress("persons")
-    with _client(kw) as client:
+    with client_from(kw) as client:
         found = persons.iter_persons(
             client,
             search=search,
@@ -99,10 +95,10 @@ def persons_list(
 @persons_group.command("get")
 @click.argument("person_ref", metavar="ID")
 @output_option(jsonl=False)
-@connection_options
+@connection
 def persons_get(person_ref: str, output: str, **kw: Any) -> None:
     """Show one person and its properties; ID is the numeric id, the UUID or a distinct id."""
-    with _client(kw) as client:
+    with client_from(kw) as client:
         person = persons.get_person(client, person_ref)
     if output == "json":
         render_json(person.to_dict(), sys.stdout)
@@ -140,14 +136,14 @@ def _report(write: persons.PropertyWrite, output: str) -> None:
 @click.argument("key")
 @click.argument("value")
 @output_option(jsonl=False)
-@connection_options
+@connection
 def persons_set_property(person_ref: str, key: str, value: str, output: str, **kw: Any) -> None:
     """Set the property KEY of the person ID to VALUE.
 
     ID is the numeric id, the UUID or a distinct id. VALUE is read as JSON when it parses
     (42, true, ["a","b"]), else as text ("pro"). PostHog applies the change asynchronously.
     """
-    with _client(kw) as client:
+    with client_from(kw) as client:
         write = persons.set_property(client, person_ref, key, parse_value(value))
     _report(write, output)
 
@@ -156,10 +152,10 @@ def persons_set_property(person_ref: str, key: str, value: str, output: str, **k
 @click.argument("person_ref", metavar="ID")
 @click.argument("key")
 @output_option(jsonl=False)
-@connection_options
+@connection
 def persons_delete_property(person_ref: str, key: str, output: str, **kw: Any) -> None:
     """Remove the property KEY from the person ID (numeric id, UUID or distinct id)."""
-    with _client(kw) as client:
+    with client_from(kw) as client:
         write = persons.delete_property(client, person_ref, key)
     _report(write, output)
 
@@ -179,7 +175,7 @@ def recordings_group() -> None:
     help="Only recordings from DATE on: ISO (2024-05-01) or relative (-7d, -12h).",
 )
 @listing_options
-@connection_options
+@connection
 def recordings_list(
     person: str | None, since: str, output: str, limit: int, everything: bool, **kw: Any
 ) -> None:
@@ -187,7 +183,7 @@ def recordings_list(
     count = limit_of(limit, everything)
     date_from = parse_moment(since)
     progress = Progress("recordings")
-    with _client(kw) as client:
+    with client_from(kw) as client:
         emit(
             recordings.iter_recordings(
                 client, person=person, since=date_from, limit=count, progress=progress
@@ -205,10 +201,10 @@ def recordings_list(
 @recordings_group.command("get")
 @click.argument("session_id", metavar="ID")
 @output_option(jsonl=False)
-@connection_options
+@connection
 def recordings_get(session_id: str, output: str, **kw: Any) -> None:
     """Show one recording: start, duration, person, and where to watch it."""
-    with _client(kw) as client:
+    with client_from(kw) as client:
         recording = recordings.get_recording(client, session_id)
     if output == "json":
         render_json(recording.to_dict(), sys.stdout)

@@ -13,23 +13,19 @@ import click
 from reconciler.cli import doctor, people
 from reconciler.cli.listing import (
     Progress,
+    client_from,
+    connection,
     emit,
     limit_of,
     listing_options,
     output_option,
     show_fields,
 )
-from reconciler.cli.options import connection_options, settings_from
-from reconciler.client import PostHogClient
 from reconciler.queries import annotations as notes
 from reconciler.queries import cohorts, dashboards, endpoints, flags
 from reconciler.queries.common import parse_assignments, parse_moment, parse_value
 from reconciler.render.table import render_json, render_jsonl, render_table
 from reconciler.resources.base import MARKER_TAG
-
-
-def client_from(kwargs: dict[str, Any]) -> PostHogClient:
-    return PostHogClient(settings_from(kwargs))
 
 
 def _yes_no(value: bool) -> str:
@@ -50,7 +46,7 @@ def flags_group() -> None:
     "--active/--inactive", default=None, help="Only active (or only inactive) flags [default: all]."
 )
 @listing_options
-@connection_options
+@connection
 def flags_list(
     search: str | None, active: bool | None, output: str, limit: int, everything: bool, **kw: Any
 ) -> None:
@@ -77,7 +73,7 @@ def flags_list(
 @flags_group.command("get")
 @click.argument("key")
 @output_option(jsonl=False)
-@connection_options
+@connection
 def flags_get(key: str, output: str, **kw: Any) -> None:
     """Show one flag by its KEY (or #ID): conditions in words, variants, payloads, and whether
     phsync manages it (the tag managed-by-phsync)."""
@@ -125,7 +121,7 @@ def cohorts_group() -> None:
 @cohorts_group.command("list")
 @click.option("--search", metavar="TEXT", help="Only cohorts whose name contains TEXT.")
 @listing_options
-@connection_options
+@connection
 def cohorts_list(search: str | None, output: str, limit: int, everything: bool, **kw: Any) -> None:
     """List cohorts, newest first, with their criteria in words."""
     count = limit_of(limit, everything)
@@ -146,7 +142,7 @@ def cohorts_list(search: str | None, output: str, limit: int, everything: bool, 
 @cohorts_group.command("get")
 @click.argument("name")
 @output_option(jsonl=False)
-@connection_options
+@connection
 def cohorts_get(name: str, output: str, **kw: Any) -> None:
     """Show one cohort by NAME (or #ID when several share a name)."""
     with client_from(kw) as client:
@@ -173,7 +169,7 @@ def cohorts_get(name: str, output: str, **kw: Any) -> None:
 @cohorts_group.command("persons")
 @click.argument("name")
 @listing_options
-@connection_options
+@connection
 def cohorts_persons(name: str, output: str, limit: int, everything: bool, **kw: Any) -> None:
     """List the persons in the cohort NAME (or #ID).
 
@@ -202,7 +198,7 @@ def dashboards_group() -> None:
 
 @dashboards_group.command("list")
 @listing_options
-@connection_options
+@connection
 def dashboards_list(output: str, limit: int, everything: bool, **kw: Any) -> None:
     """List dashboards, pinned first, then by name."""
     count = limit_of(limit, everything)
@@ -228,7 +224,7 @@ def dashboards_list(output: str, limit: int, everything: bool, **kw: Any) -> Non
 @dashboards_group.command("get")
 @click.argument("name")
 @output_option(jsonl=False)
-@connection_options
+@connection
 def dashboards_get(name: str, output: str, **kw: Any) -> None:
     """Show one dashboard by NAME (or #ID), with its tiles: insights by name, text tiles' text."""
     with client_from(kw) as client:
@@ -272,7 +268,7 @@ def endpoints_group() -> None:
 
 @endpoints_group.command("list")
 @listing_options
-@connection_options
+@connection
 def endpoints_list(output: str, limit: int, everything: bool, **kw: Any) -> None:
     """List the project's saved endpoints."""
     count = limit_of(limit, everything)
@@ -299,7 +295,7 @@ def endpoints_list(output: str, limit: int, everything: bool, **kw: Any) -> None
     "parses (42, true), else as text.",
 )
 @output_option()
-@connection_options
+@connection
 def endpoints_run(name: str, variables: tuple[str, ...], output: str, **kw: Any) -> None:
     """Run the saved endpoint NAME and show its rows under their columns.
 
@@ -337,7 +333,7 @@ def annotations_group() -> None:
 @click.option("--since", metavar="DATE", help="Only from DATE on: ISO (2024-05-01) or -7d, -12h.")
 @click.option("--scope", type=click.Choice(notes.SCOPES), help="Only annotations of SCOPE.")
 @listing_options
-@connection_options
+@connection
 def annotations_list(
     since: str | None, scope: str | None, output: str, limit: int, everything: bool, **kw: Any
 ) -> None:
@@ -370,7 +366,7 @@ def annotations_list(
 )
 @click.option("--dashboard", metavar="NAME", help="The dashboard to annotate (name or #ID).")
 @output_option(jsonl=False)
-@connection_options
+@connection
 def annotations_create(
     text: str,
     date: str | None,

@@ -338,3 +338,27 @@ def test_a_rate_limited_analytics_request_waits_and_succeeds() -> None:
     assert json.loads(ok(result))
     assert "rate-limited" in result.stderr and "waiting" in result.stderr
     assert elapsed >= 1.0
+
+
+def test_env_picks_host_project_and_key_from_phsync_yaml(emu: Emulator, tmp_path: Path) -> None:
+    (tmp_path / "phsync.yaml").write_text(
+        "environments:\n"
+        f"  staging:\n    host: {emu.url}\n    project: {emu.project_id}\n    api_key_env: STAGING_KEY\n"
+        "  broken:\n    host: http://127.0.0.1:9\n    api_key_env: STAGING_KEY\n"
+    )
+    env = {"STAGING_KEY": emu.api_key}
+    flags, doctor, every = (
+        run_phsync("flags", "list", "--env", "staging", "-o", "json", env=env, cwd=tmp_path),
+        run_phsync("doctor", "--env", "staging", env=env, cwd=tmp_path),
+        run_phsync("doctor", "--env", "all", "-o", "json", env=env, cwd=tmp_path),
+    )
+    assert json.loads(ok(flags))
+    assert "All checks passed." in ok(doctor)
+    checks = json.loads(every.stdout)
+    assert every.returncode == 1
+    assert {c["environment"] for c in checks} == {"staging", "broken"}
+    [unreachable] = [c for c in checks if c["environment"] == "broken" and c["name"] == "host"]
+    assert (
+        unreachable["status"] == "fail"
+        and "cannot reach http://127.0.0.1:9" in unreachable["summary"]
+    )
