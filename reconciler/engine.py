@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from reconciler import manifests as manifest_io
 from reconciler.apply import Applier, Outcome
-from reconciler.config import expand_paths
-from reconciler.errors import ManifestError, PhsyncError, StalePlanError
+from reconciler.config import Environment, Policies, apply_overrides, expand_paths
+from reconciler.errors import ApiError, ManifestError, PhsyncError, StalePlanError
 from reconciler.live import ApiClient, fetch_live
 from reconciler.model import Action, Manifest, ResourceKey
-from reconciler.plan import LiveState, Plan, build_plan
+from reconciler.plan import Change, LiveState, Plan, build_plan
+from reconciler.policy import check_policies
 from reconciler.resources import REGISTRY
 from reconciler.resources.base import Directory, LiveObject
 
@@ -34,6 +35,24 @@ def load_manifests(paths: Sequence[str]) -> list[Manifest]:
     return manifest_io.load_and_validate(expand_paths(paths), check_refs=False)
 
 
+def effective_manifests(
+    base: Sequence[Manifest], environment: Environment | None
+) -> list[Manifest]:
+    """The manifests as one environment of phsync.yaml sees them, validated again offline."""
+    found = apply_overrides(base, environment)
+    if environment is None or not environment.overrides:
+        return found
+    issues = manifest_io.validate(found, check_refs=False)
+    if issues:
+        raise ManifestError(
+            [
+                replace(i, message=f"[env {environment.name}] {i.message}")
+                for i in issues
+            ]
+        )
+    return found
+
+
 def _known_live(directory: Directory) -> set[ResourceKey]:
     return set(directory.ids)
 
@@ -47,8 +66,13 @@ def make_plan(
     targets: Sequence[ResourceKey] = (),
     host: str = "",
     project_id: int | str | None = None,
+    policies: Policies | None = None,
+    environment: str | None = None,
+    activity_lookups: int = 0,
     progress: Progress | None = None,
 ) -> Planned:
+    """Read the live project and plan; check the plan against ``policies``; look up who last
+    changed up to ``activity_lookups`` of the objects the plan updates or deletes."""
     tiles = {m.name for m in found if m.kind == "Dashboard" and "tiles" in m.spec}
     live, directory = fetch_live(client, dashboards_with_tiles=tiles, progress=progress)
     issues = manifest_io.check_references(found, known=_known_live(directory))
@@ -68,7 +92,61 @@ def make_plan(
         host=host,
         project_id=project_id,
     )
+    plan = replace(
+        plan,
+        environment=environment,
+        violations=tuple(check_policies(plan, live, ordered, policies or Policies())),
+    )
+    if activity_lookups:
+        plan = replace(plan, changes=attach_last_changes(plan.changes, client, activity_lookups))
     return Planned(plan=plan, live=live, directory=directory)
+
+
+def last_change(client: ApiClient, kind: str, object_id: int) -> dict[str, object] | None:
+    """The newest entry of PostHog's activity log for one object, or None.
+
+    Flags and cohorts have their own activity endpoint; other kinds are looked up in the
+    project-wide log by scope (PostHog's scope names are the kind names) and item id.
+    """
+    if kind in ("FeatureFlag", "Cohort"):
+        path = client.project_path(f"{REGISTRY[kind].collection}/{object_id}/activity/")
+        params: dict[str, object] = {"limit": 1}
+    else:
+        path = client.project_path("activity_log/")
+        params = {"scope": kind, "item_id": object_id, "limit": 1}
+    try:
+        page = client.request("GET", path, params=params)
+    except ApiError:
+        return None
+    entries = (page or {}).get("results") or []
+    if not entries:
+        return None
+    entry = entries[0]
+    user = entry.get("user") or {}
+    return {
+        "by": user.get("email") or " ".join(
+            p for p in (user.get("first_name"), user.get("last_name")) if p
+        ) or None,
+        "at": entry.get("created_at"),
+        "activity": entry.get("activity"),
+    }
+
+
+def attach_last_changes(
+    changes: Sequence[Change], client: ApiClient, limit: int
+) -> tuple[Change, ...]:
+    out: list[Change] = []
+    budget = limit
+    for change in changes:
+        wanted = change.action in (Action.UPDATE, Action.DELETE) and change.object_id is not None
+        if wanted and budget > 0:
+            budget -= 1
+            assert change.object_id is not None
+            found = last_change(client, change.key.kind, change.object_id)
+            if found:
+                change = replace(change, last_change=found)
+        out.append(change)
+    return tuple(out)
 
 
 def apply_planned(

@@ -24,7 +24,9 @@ class ApiClient(Protocol):
 
     def paginate(self, path: str, params: Mapping[str, Any] | None = None) -> Any: ...
 
-    def request(self, method: str, path: str, *, json: Any = None) -> Any: ...
+    def request(
+        self, method: str, path: str, *, params: Mapping[str, Any] | None = None, json: Any = None
+    ) -> Any: ...
 
 
 def _identity_of_raw(kind: str, raw: Mapping[str, Any]) -> str | None:

@@ -113,9 +113,14 @@ def load_settings(
     api_key_file: str | None = None,
     timeout: float | None = None,
     allow_insecure: bool = False,
+    key_variable: str | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Settings:
-    """Settings from options, falling back to the environment, then to defaults."""
+    """Settings from options, falling back to the environment, then to defaults.
+
+    ``key_variable`` names the one environment variable that holds the key (an environment of
+    phsync.yaml says which); without it the usual variables are tried in order.
+    """
     env = os.environ if environ is None else environ
     info = normalise_host(host or env.get("POSTHOG_HOST") or DEFAULT_HOST)
     if info.origin.startswith("http://") and not is_loopback(info.origin) and not allow_insecure:
@@ -131,6 +136,13 @@ def load_settings(
             raise ConfigError(
                 f"cannot read the API key file {api_key_file}: {exc.strerror}"
             ) from None
+    elif key_variable:
+        if not env.get(key_variable):
+            raise ConfigError(
+                f"the variable {key_variable} that should hold the API key is not set",
+                hint=f"export {key_variable}=phx_... (phsync.yaml names it as api_key_env)",
+            )
+        key = Secret(env[key_variable].strip())
     else:
         for name in KEY_VARIABLES:
             if env.get(name):

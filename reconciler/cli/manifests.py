@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
-from reconciler.config import expand_paths
-from reconciler.errors import Issue
+from reconciler.config import ProjectConfig, apply_overrides, expand_paths, find_config
+from reconciler.errors import ConfigError, Issue
 from reconciler.manifests import (
     kind_named,
     load_paths,
@@ -18,7 +19,7 @@ from reconciler.manifests import (
     sort_issues,
     validate,
 )
-from reconciler.model import KINDS
+from reconciler.model import KINDS, Manifest
 
 
 @click.command("validate")
@@ -41,11 +42,18 @@ def validate_command(paths: tuple[str, ...], output_format: str, allow_external_
 
     PATHS are files or directories (default: the current directory); directories are searched
     recursively for *.yaml and *.yml, skipping hidden directories and phsync.yaml. A directory
-    whose phsync.yaml lists `paths` stands for those paths, as in `plan`. Needs no network and
-    no credentials. Exits 1 when there are problems.
+    whose phsync.yaml lists `paths` stands for those paths, as in `plan`. Every environment's
+    effective manifests (with its overrides from phsync.yaml) are validated too. Needs no
+    network and no credentials. Exits 1 when there are problems.
     """
     manifests, issues = load_paths(expand_paths(list(paths)))
-    issues = sort_issues([*issues, *validate(manifests, check_refs=not allow_external_refs)])
+    issues = sort_issues(
+        [
+            *issues,
+            *validate(manifests, check_refs=not allow_external_refs),
+            *_environment_issues(manifests, find_config(list(paths))),
+        ]
+    )
     counts = Counter(manifest.kind for manifest in manifests)
     if output_format == "json":
         click.echo(json.dumps(_report(issues, counts), indent=2))
@@ -55,6 +63,24 @@ def validate_command(paths: tuple[str, ...], output_format: str, allow_external_
         click.echo(_summary(issues, counts))
     if issues:
         raise click.exceptions.Exit(1)
+
+
+def _environment_issues(manifests: list[Manifest], config: ProjectConfig | None) -> list[Issue]:
+    """Problems that only an environment's overrides of phsync.yaml bring in."""
+    if config is None or not manifests:
+        return []
+    base = {(i.file, i.line, i.column, i.message) for i in validate(manifests, check_refs=False)}
+    found: list[Issue] = []
+    for environment in config.environments.values():
+        try:
+            effective = apply_overrides(manifests, environment)
+        except ConfigError as exc:
+            found.append(Issue(str(config.source), 1, 1, exc.message, hint=exc.hint))
+            continue
+        for issue in validate(effective, check_refs=False):
+            if (issue.file, issue.line, issue.column, issue.message) not in base:
+                found.append(replace(issue, message=f"[env {environment.name}] {issue.message}"))
+    return found
 
 
 def _summary(issues: list[Issue], counts: Counter[str]) -> str:

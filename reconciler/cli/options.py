@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 import click
 
+from reconciler.config import Environment
 from reconciler.settings import Settings, load_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -45,15 +46,31 @@ def connection_options(func: F) -> F:
     return func
 
 
-def settings_from(kwargs: dict[str, Any]) -> Settings:
-    """Pop the connection options out of a command's kwargs and build Settings."""
+def settings_from(kwargs: dict[str, Any], environment: Environment | None = None) -> Settings:
+    """Pop the connection options out of a command's kwargs and build Settings.
+
+    Options win over the phsync.yaml ``environment``, which wins over POSTHOG_* variables.
+    """
+    env = environment or Environment(name="")
     settings = load_settings(
-        host=kwargs.pop("host", None),
-        project=kwargs.pop("project", None),
+        host=kwargs.pop("host", None) or env.host,
+        project=kwargs.pop("project", None) or env.project,
         api_key_file=kwargs.pop("api_key_file", None),
         timeout=kwargs.pop("timeout", None),
         allow_insecure=kwargs.pop("insecure", False),
+        key_variable=env.api_key_env,
     )
     for warning in settings.host_warnings:
         click.secho(f"Warning: {warning}", fg="yellow", err=True)
     return settings
+
+
+def env_option(func: F) -> F:
+    """``--env NAME``: an environment of phsync.yaml (``all`` for every one, where allowed)."""
+    return click.option(
+        "--env",
+        "env_name",
+        metavar="NAME",
+        help="Use this environment of phsync.yaml: its host, project, key variable and "
+        "overrides.",
+    )(func)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -10,9 +12,10 @@ import click
 
 from reconciler import engine
 from reconciler.apply import Outcome
-from reconciler.cli.options import connection_options, settings_from
+from reconciler.cli.options import connection_options, env_option, settings_from
 from reconciler.client import PostHogClient
-from reconciler.errors import ConfigError, PhsyncError
+from reconciler.config import ALL_ENVIRONMENTS, Environment, find_config, select_environments
+from reconciler.errors import ConfigError, PhsyncError, UnsafePlanError
 from reconciler.export import export_objects
 from reconciler.manifests import dump_manifest
 from reconciler.model import KINDS
@@ -21,6 +24,7 @@ from reconciler.render import RENDERERS
 from reconciler.render.values import summary_line
 
 EXIT_CHANGES = 2
+ACTIVITY_LOOKUPS = 50
 
 
 def _interactive() -> bool:
@@ -32,8 +36,10 @@ def _stderr_progress(message: str) -> None:
         click.echo(f"… {message}", err=True)
 
 
-def _client(kwargs: dict[str, Any]) -> tuple[PostHogClient, int]:
-    client = PostHogClient(settings_from(kwargs))
+def _client(
+    kwargs: dict[str, Any], environment: Environment | None = None
+) -> tuple[PostHogClient, int]:
+    client = PostHogClient(settings_from(kwargs, environment))
     return client, client.resolve_project()
 
 
@@ -56,9 +62,14 @@ def _targets_option(func: Any) -> Any:
     default="text",
     show_default=True,
     help="text for people, json for machines (read back by `apply --plan`), "
-    "markdown for a pull-request comment.",
+    "markdown for a pull-request comment or a drift issue.",
 )
-@click.option("--out", type=click.Path(dir_okay=False), help="Also save the plan as JSON here.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False),
+    help="Also save the plan as JSON here (with --env all: one file per environment, "
+    "FILE's name with .ENV before the suffix).",
+)
 @click.option(
     "--detailed-exitcode",
     is_flag=True,
@@ -70,7 +81,15 @@ def _targets_option(func: Any) -> Any:
     is_flag=True,
     help="Adopt unmarked objects that already match their manifests (writes the marker).",
 )
+@click.option(
+    "--activity/--no-activity",
+    default=True,
+    show_default=True,
+    help=f"Look up who last changed each updated or deleted object in PostHog's activity log "
+    f"(at most {ACTIVITY_LOOKUPS} lookups).",
+)
 @_targets_option
+@env_option
 @connection_options
 def plan(
     paths: tuple[str, ...],
@@ -79,38 +98,75 @@ def plan(
     detailed_exitcode: bool,
     prune: bool,
     mark_unchanged: bool,
+    activity: bool,
     targets: tuple[str, ...],
+    env_name: str | None,
     **kwargs: Any,
 ) -> int:
     """Show what `apply` would change, comparing manifests under PATHS with PostHog.
 
     Reads each kind with one paginated list pass. Only managed objects (and the unmanaged
     objects a manifest names, shown as "adopt") ever appear; deletes only with --prune.
+    The plan is checked against the policies of phsync.yaml: a violation fails the plan
+    (exit 1) unless the rule is marked warn_only. `--env all` plans every environment.
     """
-    found = engine.load_manifests(paths)
-    client, project_id = _client(kwargs)
-    with client:
-        planned = engine.make_plan(
-            found,
-            client,
-            prune=prune,
-            mark_unchanged=mark_unchanged,
-            targets=parse_targets(targets),
-            host=client.origin,
-            project_id=project_id,
-            progress=_stderr_progress,
-        )
-    RENDERERS[fmt](planned.plan, sys.stdout, color=fmt == "text" and sys.stdout.isatty())
+    config = find_config(paths)
+    base = engine.load_manifests(paths)
+    plans = []
+    for environment in select_environments(config, env_name):
+        found = engine.effective_manifests(base, environment)
+        client, project_id = _client(dict(kwargs), environment)
+        with client:
+            planned = engine.make_plan(
+                found,
+                client,
+                prune=prune,
+                mark_unchanged=mark_unchanged,
+                targets=parse_targets(targets),
+                host=client.origin,
+                project_id=project_id,
+                policies=config.policies if config else None,
+                environment=environment.name if environment else None,
+                activity_lookups=ACTIVITY_LOOKUPS if activity else 0,
+                progress=_stderr_progress,
+            )
+        plans.append(planned.plan)
+    _render_plans(plans, fmt)
     if out:
-        _save(planned.plan, out)
-    if detailed_exitcode and not planned.plan.is_empty:
+        for one in plans:
+            _save(one, _out_path(out, one.environment if len(plans) > 1 else None))
+    if any(one.blocked for one in plans):
+        click.secho("Error: the plan breaks the policies of phsync.yaml.", fg="red", err=True)
+        return 1
+    if detailed_exitcode and any(not one.is_empty for one in plans):
         return EXIT_CHANGES
     return 0
 
 
-def _save(the_plan: Plan, out: str) -> None:
-    import io
+def _render_plans(plans: list[Plan], fmt: str) -> None:
+    color = fmt == "text" and sys.stdout.isatty()
+    if len(plans) == 1:
+        RENDERERS[fmt](plans[0], sys.stdout, color=color)
+    elif fmt == "json":
+        click.echo(json.dumps({"environments": {p.environment: p.to_dict() for p in plans}},
+                              indent=2, ensure_ascii=False, default=str))
+    else:
+        for index, one in enumerate(plans):
+            if index:
+                click.echo("\n---\n" if fmt == "markdown" else "")
+            if fmt == "text":
+                click.secho(f"== environment {one.environment}", bold=True, color=color)
+            RENDERERS[fmt](one, sys.stdout, color=color)
 
+
+def _out_path(out: str, environment: str | None) -> str:
+    if environment is None:
+        return out
+    path = Path(out)
+    return str(path.with_name(f"{path.stem}.{environment}{path.suffix or '.json'}"))
+
+
+def _save(the_plan: Plan, out: str) -> None:
     buffer = io.StringIO()
     RENDERERS["json"](the_plan, buffer)
     target = Path(out)
@@ -145,6 +201,7 @@ def _report(outcome: Outcome, done: int, total: int) -> None:
     help="Changes in flight at once (always within PostHog's rate limits).",
 )
 @_targets_option
+@env_option
 @connection_options
 def apply(
     paths: tuple[str, ...],
@@ -154,14 +211,20 @@ def apply(
     mark_unchanged: bool,
     parallelism: int,
     targets: tuple[str, ...],
+    env_name: str | None,
     **kwargs: Any,
 ) -> int:
     """Make PostHog match the manifests under PATHS (or a saved --plan).
 
     Shows the plan, then asks for confirmation on a terminal; elsewhere it needs --yes.
     Creates and updates run in dependency order, deletes in reverse. If it stops half-way, it
-    says what was done; running it again converges.
+    says what was done; running it again converges. A plan that breaks the policies of
+    phsync.yaml is refused. --env NAME applies one environment of phsync.yaml.
     """
+    if env_name == ALL_ENVIRONMENTS:
+        raise ConfigError("apply works on one environment at a time", hint="give --env NAME")
+    config = find_config(paths)
+    [environment] = select_environments(config, env_name)
     if plan_file and (paths or prune or targets or mark_unchanged):
         raise ConfigError("--plan applies a saved plan as it is; give no paths or plan options")
     if not yes and not _interactive():
@@ -169,8 +232,10 @@ def apply(
             "refusing to apply without --yes: not on a terminal, so phsync cannot ask",
             hint="review `phsync plan` first, then run `phsync apply --yes`",
         )
-    found = None if plan_file else engine.load_manifests(paths)
-    client, project_id = _client(kwargs)
+    found = None if plan_file else engine.effective_manifests(
+        engine.load_manifests(paths), environment
+    )
+    client, project_id = _client(kwargs, environment)
     with client:
         if plan_file:
             saved = engine.read_plan(plan_file)
@@ -191,9 +256,16 @@ def apply(
                 targets=parse_targets(targets),
                 host=client.origin,
                 project_id=project_id,
+                policies=config.policies if config else None,
+                environment=environment.name if environment else None,
                 progress=_stderr_progress,
             )
         RENDERERS["text"](planned.plan, sys.stdout, color=sys.stdout.isatty())
+        if planned.plan.blocked:
+            raise UnsafePlanError(
+                "refusing to apply: the plan breaks the policies of phsync.yaml (listed above)",
+                hint="change the manifests as each violation says, then plan again",
+            )
         if planned.plan.is_empty:
             return 0
         if not yes and not click.confirm("Apply these changes?", default=False):

@@ -136,7 +136,9 @@ def _payload_key(key: Any) -> str:
 
 
 def _canonical(spec: Mapping[str, Json], **resolve: Any) -> dict[str, Json]:
-    out: dict[str, Json] = {"key": spec["key"]}
+    # `active` is compared even where a manifest leaves it out: PostHog's default is true, and
+    # a flag switched off in the UI must show as drift (list it under `ignore` to allow that).
+    out: dict[str, Json] = {"key": spec["key"], "active": True}
     for field in _SCALARS:
         if field in spec:
             out[field] = spec[field] if spec[field] is not None or field != "name" else ""

@@ -3,60 +3,12 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
-import pytest
-import requests
+from tests.conftest import run_phsync
 
-from tests.conftest import ROOT, run_phsync
-
-EXAMPLES = ROOT / "examples"
-
-
-class Api:
-    """Direct calls to the emulator, to play the part of someone using PostHog's UI."""
-
-    def __init__(self, emulator: Any) -> None:
-        self.base = f"{emulator.url}/api/projects/{emulator.project_id}"
-        self.session = requests.Session()
-        self.session.headers["Authorization"] = f"Bearer {emulator.api_key}"
-
-    def list(self, collection: str) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        url: str | None = f"{self.base}/{collection}/?limit=1000"
-        while url:
-            page = self.session.get(url, timeout=10).json()
-            out.extend(page["results"])
-            url = page.get("next")
-        return out
-
-    def find(self, collection: str, **match: Any) -> dict[str, Any]:
-        [found] = [o for o in self.list(collection) if all(o.get(k) == v for k, v in match.items())]
-        return found
-
-    def patch(self, collection: str, object_id: int, body: dict[str, Any]) -> dict[str, Any]:
-        answer = self.session.patch(f"{self.base}/{collection}/{object_id}/", json=body, timeout=10)
-        assert answer.status_code == 200, answer.text
-        return answer.json()
-
-    def post(self, collection: str, body: dict[str, Any]) -> dict[str, Any]:
-        answer = self.session.post(f"{self.base}/{collection}/", json=body, timeout=10)
-        assert answer.status_code == 201, answer.text
-        return answer.json()
-
-
-@pytest.fixture
-def api(emulator: Any) -> Api:
-    return Api(emulator)
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    target = tmp_path / "manifests"
-    shutil.copytree(EXAMPLES, target)
-    return target
+from .conftest import Api
 
 
 def phsync(env: dict[str, str], *args: str) -> Any:
@@ -126,6 +78,7 @@ def test_saved_plan_applies_when_nothing_moved(emulator_env: dict[str, str], rep
 def test_unmanaged_objects_are_left_alone_even_with_prune(emulator_env: dict[str, str], repo: Path, api: Api) -> None:
     hand_made = api.post("feature_flags", {"key": "made-by-hand", "filters": {"groups": [{"properties": [], "rollout_percentage": 5}]}, "_should_create_usage_dashboard": False})
     assert phsync(emulator_env, "apply", "--yes", "--prune", str(repo)).returncode == 0
+    (repo / "phsync.yaml").write_text("paths: [cohorts, flags, dashboards, annotations]\n")
     (repo / "flags" / "platform.yaml").unlink()
     plan = phsync(emulator_env, "plan", "--prune", "--format", "json", str(repo))
     deleted = {c["name"] for c in json.loads(plan.stdout)["changes"] if c["action"] == "delete"}
