@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import ROOT
 from tests.github.files import (
     ACTION,
     EXPRESSION,
@@ -252,3 +253,64 @@ def load_comment_yaml(path: Path) -> Any:
             continue
         lines.append(line[4:])
     return yaml.safe_load("\n".join(lines))
+
+
+def _github_docs() -> list[tuple[str, str]]:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("<!-- section: github -->")
+    end = readme.index("<!-- section:", start + 1)
+    return [("README.md", readme[start:end]),
+            ("docs/github.md", (ROOT / "docs" / "github.md").read_text(encoding="utf-8"))]
+
+
+def _blocks_and_prose(text: str) -> tuple[list[str], str]:
+    """Fenced code blocks (``` or ````) and the prose around them."""
+    blocks: list[str] = []
+    prose: list[str] = []
+    fence: str | None = None
+    for line in text.splitlines():
+        marker = re.match(r"^\s*(`{3,})", line)
+        if fence is None and marker:
+            fence = marker.group(1)
+            blocks.append("")
+        elif fence is not None and line.strip() == fence:
+            fence = None
+        elif fence is not None:
+            blocks[-1] += line + "\n"
+        else:
+            prose.append(line)
+    return blocks, "\n".join(prose)
+
+
+def _documented_commands() -> list[tuple[str, str]]:
+    found = []
+    for name, text in _github_docs():
+        blocks, prose = _blocks_and_prose(text)
+        for block in blocks:
+            for line in block.splitlines():
+                line = line.strip().removeprefix("$ ")
+                if line.startswith("phsync "):
+                    found.append((name, line.split(" #")[0].strip()))
+                elif line.startswith("command: "):
+                    found.append((name, "phsync " + line.removeprefix("command: ")))
+        spans = re.findall(r"`([^`\n]+)`", re.sub(r"``.*?``", "", prose))
+        found += [(name, span) for span in spans if span.startswith("phsync ")]
+    return found
+
+
+def test_the_docs_show_commands() -> None:
+    texts = [cmd for _, cmd in _documented_commands()]
+    assert "phsync schema --all --out schemas/" in texts
+    assert any("--env" in cmd for cmd in texts)
+
+
+@pytest.mark.parametrize(("doc", "line"), _documented_commands(), ids=lambda x: x)
+def test_every_documented_command_exists(doc: str, line: str) -> None:
+    words = tuple(_words_of(line))
+    assert check(words) == [], f"{doc}: {line}"
+
+
+def _words_of(line: str) -> list[str]:
+    import shlex
+
+    return shlex.split(EXPRESSION.sub("EXPR", line))[1:]
