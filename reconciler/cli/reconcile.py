@@ -14,11 +14,17 @@ from reconciler import engine
 from reconciler.apply import Outcome
 from reconciler.cli.options import connection_options, env_option, settings_from
 from reconciler.client import PostHogClient
-from reconciler.config import ALL_ENVIRONMENTS, Environment, find_config, select_environments
+from reconciler.config import (
+    ALL_ENVIRONMENTS,
+    Environment,
+    ProjectConfig,
+    find_config,
+    select_environments,
+)
 from reconciler.errors import ConfigError, PhsyncError, UnsafePlanError
 from reconciler.export import export_objects
 from reconciler.manifests import dump_manifest
-from reconciler.model import KINDS
+from reconciler.model import KINDS, Manifest
 from reconciler.plan import Plan, parse_targets
 from reconciler.render import RENDERERS
 from reconciler.render.values import summary_line
@@ -117,18 +123,16 @@ def plan(
         found = engine.effective_manifests(base, environment)
         client, project_id = _client(dict(kwargs), environment)
         with client:
-            planned = engine.make_plan(
+            planned = _make_plan(
                 found,
                 client,
+                project_id,
+                config,
+                environment,
                 prune=prune,
                 mark_unchanged=mark_unchanged,
-                targets=parse_targets(targets),
-                host=client.origin,
-                project_id=project_id,
-                policies=config.policies if config else None,
-                environment=environment.name if environment else None,
-                activity_lookups=ACTIVITY_LOOKUPS if activity else 0,
-                progress=_stderr_progress,
+                targets=targets,
+                activity=activity,
             )
         plans.append(planned.plan)
     _render_plans(plans, fmt)
@@ -141,6 +145,33 @@ def plan(
     if detailed_exitcode and any(not one.is_empty for one in plans):
         return EXIT_CHANGES
     return 0
+
+
+def _make_plan(
+    found: list[Manifest],
+    client: PostHogClient,
+    project_id: int,
+    config: ProjectConfig | None,
+    environment: Environment | None,
+    *,
+    prune: bool,
+    mark_unchanged: bool,
+    targets: tuple[str, ...],
+    activity: bool,
+) -> engine.Planned:
+    return engine.make_plan(
+        found,
+        client,
+        prune=prune,
+        mark_unchanged=mark_unchanged,
+        targets=parse_targets(targets),
+        host=client.origin,
+        project_id=project_id,
+        policies=config.policies if config else None,
+        environment=environment.name if environment else None,
+        activity_lookups=ACTIVITY_LOOKUPS if activity else 0,
+        progress=_stderr_progress,
+    )
 
 
 def _render_plans(plans: list[Plan], fmt: str) -> None:
@@ -248,17 +279,16 @@ def apply(
             planned = engine.recheck_saved_plan(saved, client, progress=_stderr_progress)
         else:
             assert found is not None
-            planned = engine.make_plan(
+            planned = _make_plan(
                 found,
                 client,
+                project_id,
+                config,
+                environment,
                 prune=prune,
                 mark_unchanged=mark_unchanged,
-                targets=parse_targets(targets),
-                host=client.origin,
-                project_id=project_id,
-                policies=config.policies if config else None,
-                environment=environment.name if environment else None,
-                progress=_stderr_progress,
+                targets=targets,
+                activity=False,
             )
         RENDERERS["text"](planned.plan, sys.stdout, color=sys.stdout.isatty())
         if planned.plan.blocked:
