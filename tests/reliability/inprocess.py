@@ -1,0 +1,31 @@
+"""The library in-process against the emulator: faster than a subprocess per example."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from reconciler import engine
+from reconciler.client import PostHogClient
+from reconciler.plan import Plan
+from reconciler.settings import load_settings
+
+
+def client_for(emulator: Any, cls: type[PostHogClient] = PostHogClient, **kwargs: Any) -> Any:
+    settings = load_settings(
+        host=emulator.url,
+        project=str(emulator.project_id),
+        environ={"POSTHOG_PERSONAL_API_KEY": emulator.api_key},
+    )
+    return cls(settings, **kwargs)
+
+
+def plan(client: PostHogClient, root: Path, *, prune: bool = False) -> engine.Planned:
+    found = engine.load_manifests([str(root)])
+    return engine.make_plan(found, client, prune=prune, host=client.origin)
+
+
+def apply(client: PostHogClient, root: Path, *, prune: bool = False) -> Plan:
+    planned = plan(client, root, prune=prune)
+    engine.apply_planned(planned, client)
+    return planned.plan
