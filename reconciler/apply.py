@@ -17,7 +17,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from reconciler import paths
-from reconciler.errors import ApiError, ApplyError, PhsyncError, ServerError, TransportError
+from reconciler.errors import (
+    ApiError,
+    ApplyError,
+    NotFoundError,
+    PhsyncError,
+    ServerError,
+    TransportError,
+)
 from reconciler.live import ApiClient, to_live_object
 from reconciler.model import KINDS, Action, ResourceKey
 from reconciler.plan import Change, LiveState, Plan
@@ -181,7 +188,7 @@ class Applier:
             if change.action is Action.CREATE:
                 return self._create(change, base)
             if change.action is Action.DELETE:
-                self.client.request("PATCH", f"{base}{change.object_id}/", json={"deleted": True})
+                self._delete(f"{base}{change.object_id}/")
                 return self._finish(change, change.object_id)
             return self._update(change, base)
         except UnresolvedReference as exc:
@@ -189,6 +196,18 @@ class Applier:
                 f"{change.key} refers to {exc.key}, which exists neither in the manifests "
                 "nor in PostHog"
             ) from None
+
+    def _delete(self, url: str) -> None:
+        """Soft delete; an object already gone counts as deleted.
+
+        The client repeats a PATCH whose answer was lost; if the first one went through,
+        PostHog answers the second with 404 for a dashboard (it hides deleted dashboards from
+        everything but an undelete). The object is gone, as wanted.
+        """
+        try:
+            self.client.request("PATCH", url, json={"deleted": True})
+        except NotFoundError:
+            return
 
     def _finish(self, change: Change, object_id: int | None) -> Outcome:
         outcome = Outcome(change, object_id)

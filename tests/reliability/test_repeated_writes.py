@@ -1,0 +1,62 @@
+"""Writes that reach PostHog twice: what the client does when an answer is lost on the way back.
+
+The client sends a PATCH again after a dropped connection; if the first one had acted, PostHog
+sees it twice. These tests make every PATCH arrive twice and check that apply still ends
+exactly as declared: a second soft delete of a dashboard (which PostHog answers with 404)
+still counts as deleted.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from reconciler.client import PostHogClient
+from tests.reliability import inprocess
+from tests.reliability.observe import Api
+
+DASHBOARD = """\
+kind: Dashboard
+name: Twice told
+tags: [ops]
+tiles:
+{tiles}
+"""
+
+
+class EveryPatchTwice(PostHogClient):
+    """A client whose PATCHes each reach PostHog twice, as after a lost answer and a retry."""
+
+    def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        if method.upper() == "PATCH":
+            super().request(method, path, **kwargs)
+        return super().request(method, path, **kwargs)
+
+
+def write(root: Path, tiles: list[str]) -> Path:
+    root.mkdir(exist_ok=True)
+    items = "\n".join(f"  - text: {text}" for text in tiles)
+    (root / "board.yaml").write_text(DASHBOARD.format(tiles=items), encoding="utf-8")
+    return root
+
+
+def text_tiles(api: Api) -> list[str]:
+    [board] = [d for d in api.list("dashboards") if d["name"] == "Twice told"]
+    full = api.get("dashboards", board["id"])
+    return [t["text"]["body"] for t in full["tiles"] if t.get("text")]
+
+
+def test_a_delete_that_arrives_twice_still_counts_as_deleted(
+    quiet_emulator: Any, api: Api, tmp_path: Path
+) -> None:
+    root = tmp_path / "m"
+    with inprocess.client_for(quiet_emulator) as client:
+        inprocess.apply(client, write(root, ["gone soon"]))
+    (root / "board.yaml").unlink()
+    (root / "keep.yaml").write_text("kind: Cohort\nname: Keeper\nis_static: true\n")
+    with inprocess.client_for(quiet_emulator, EveryPatchTwice) as twice:
+        done = inprocess.apply(twice, root, prune=True)
+    assert [c.action.value for c in done.changes] == ["create", "delete"]
+    assert not [d for d in api.list("dashboards") if d["name"] == "Twice told"]
+    with inprocess.client_for(quiet_emulator) as client:
+        assert inprocess.plan(client, root, prune=True).plan.is_empty
