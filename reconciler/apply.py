@@ -224,7 +224,7 @@ class Applier:
         body = adapter.update_body(
             change.desired, change.field_names, live, self.directory, ignore
         )
-        self.client.request("PATCH", f"{base}{change.object_id}/", json=body)
+        self._patch(change, f"{base}{change.object_id}/", body)
         return self._finish(change, change.object_id)
 
     def _create(self, change: Change, base: str) -> Outcome:
@@ -249,8 +249,36 @@ class Applier:
         self.directory.add(change.key.kind, adapter.identity(change.desired), object_id)
         followup = adapter.create_followup(change.desired, created)
         if followup:
-            self.client.request("PATCH", f"{base}{object_id}/", json=followup)
+            self._patch(change, f"{base}{object_id}/", followup)
         return self._finish(change, object_id)
+
+    def _patch(self, change: Change, url: str, body: Mapping[str, Any]) -> None:
+        self.client.request("PATCH", url, json=body)
+        if change.key.kind == "Dashboard" and _adds_tiles(body):
+            self._settle_tiles(change, url)
+
+    def _settle_tiles(self, change: Change, url: str) -> None:
+        """After a PATCH that added text tiles: read the dashboard back, remove doubles.
+
+        Adding a tile is the one PATCH that is not idempotent: when the client sends it again
+        after a dropped answer, PostHog adds the tiles a second time. So read the tiles back
+        and, while they differ from the manifest's, send a PATCH made against what is there
+        (existing tiles by id, extras deleted), which is safe to repeat.
+        """
+        assert change.desired is not None
+        adapter = REGISTRY["Dashboard"]
+        for attempt in range(CREATE_ATTEMPTS + 1):
+            live = to_live_object("Dashboard", self.client.request("GET", url), self.directory)
+            aligned = adapter.align(change.desired, live.spec)
+            if aligned.get("tiles") == change.desired.get("tiles"):
+                return
+            if attempt == CREATE_ATTEMPTS:
+                break
+            body = adapter.update_body(
+                change.desired, frozenset({"tiles"}), live, self.directory
+            )
+            self.client.request("PATCH", url, json=body)
+        raise PhsyncError(f"{change.key}: its text tiles did not settle after repeated writes")
 
     def _find_existing(self, change: Change, base: str) -> Mapping[str, Any] | None:
         """After a create whose outcome is unknown: is the object there already?"""
@@ -266,3 +294,8 @@ class Applier:
         except ApiError:
             return None
         return None
+
+
+def _adds_tiles(body: Mapping[str, Any]) -> bool:
+    """Whether a dashboard PATCH creates tiles (entries without an id)."""
+    return any(isinstance(t, Mapping) and "id" not in t for t in body.get("tiles") or ())

@@ -2,14 +2,16 @@
 
 The client sends a PATCH again after a dropped connection; if the first one had acted, PostHog
 sees it twice. These tests make every PATCH arrive twice and check that apply still ends
-exactly as declared: a second soft delete of a dashboard (which PostHog answers with 404)
-still counts as deleted.
+exactly as declared: a dashboard's new text tiles are not doubled, and a second soft delete of
+a dashboard (which PostHog answers with 404) still counts as deleted.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from reconciler.client import PostHogClient
 from tests.reliability import inprocess
@@ -44,6 +46,27 @@ def text_tiles(api: Api) -> list[str]:
     [board] = [d for d in api.list("dashboards") if d["name"] == "Twice told"]
     full = api.get("dashboards", board["id"])
     return [t["text"]["body"] for t in full["tiles"] if t.get("text")]
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (None, ["one", "two"]),  # created, then tiles added by the follow-up PATCH
+        (["one"], ["one", "two", "three"]),  # an update that adds tiles
+    ],
+)
+def test_added_text_tiles_are_not_doubled(
+    quiet_emulator: Any, api: Api, tmp_path: Path, before: list[str] | None, after: list[str]
+) -> None:
+    root = tmp_path / "m"
+    if before is not None:
+        with inprocess.client_for(quiet_emulator) as client:
+            inprocess.apply(client, write(root, before))
+    with inprocess.client_for(quiet_emulator, EveryPatchTwice) as twice:
+        inprocess.apply(twice, write(root, after))
+    assert text_tiles(api) == after
+    with inprocess.client_for(quiet_emulator) as client:
+        assert inprocess.plan(client, root).plan.is_empty
 
 
 def test_a_delete_that_arrives_twice_still_counts_as_deleted(
