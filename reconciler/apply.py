@@ -18,7 +18,6 @@ from typing import Any
 
 from reconciler import paths
 from reconciler.errors import (
-    ApiError,
     ApplyError,
     NotFoundError,
     PhsyncError,
@@ -281,7 +280,11 @@ class Applier:
         raise PhsyncError(f"{change.key}: its text tiles did not settle after repeated writes")
 
     def _find_existing(self, change: Change, base: str) -> Mapping[str, Any] | None:
-        """After a create whose outcome is unknown: is the object there already?"""
+        """After a create whose outcome is unknown: is the object there already?
+
+        A look-up that fails cannot tell, so it stops the apply rather than answer "no":
+        sending the create again could make a second object.
+        """
         assert change.desired is not None
         adapter = REGISTRY[change.key.kind]
         want = adapter.identity(change.desired)
@@ -291,8 +294,13 @@ class Applier:
                 obj = to_live_object(change.key.kind, raw, self.directory)
                 if obj.managed and adapter.identity(obj.spec) == want:
                     return dict(raw)
-        except ApiError:
-            return None
+        except PhsyncError as exc:
+            raise PhsyncError(
+                f"cannot tell whether {change.key} was created: its answer was lost and "
+                f"looking it up failed ({exc.message}); phsync does not send it again blindly",
+                hint="run apply again: it reads the project first and creates only what is "
+                "missing",
+            ) from None
         return None
 
 

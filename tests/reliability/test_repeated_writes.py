@@ -3,7 +3,8 @@
 The client sends a PATCH again after a dropped connection; if the first one had acted, PostHog
 sees it twice. These tests make every PATCH arrive twice and check that apply still ends
 exactly as declared: a dashboard's new text tiles are not doubled, and a second soft delete of
-a dashboard (which PostHog answers with 404) still counts as deleted.
+a dashboard (which PostHog answers with 404) still counts as deleted. A POST is never sent
+again blindly: when its answer is lost and the look-up that should tell fails, apply stops.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 
 from reconciler.client import PostHogClient
+from reconciler.errors import ApplyError, ServerError, TransportError
 from tests.reliability import inprocess
 from tests.reliability.observe import Api
 
@@ -83,3 +85,37 @@ def test_a_delete_that_arrives_twice_still_counts_as_deleted(
     assert not [d for d in api.list("dashboards") if d["name"] == "Twice told"]
     with inprocess.client_for(quiet_emulator) as client:
         assert inprocess.plan(client, root, prune=True).plan.is_empty
+
+
+class LostCreateThenBlindLookup(PostHogClient):
+    """The first POST acts but its answer is lost; the lookup that follows fails with a 5xx."""
+
+    posts = 0
+    failed_lookups = 0
+
+    def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        if method.upper() == "POST":
+            self.posts += 1
+            answer = super().request(method, path, **kwargs)
+            if self.posts == 1:
+                raise TransportError("the answer was lost", ambiguous=True)
+            return answer
+        if method.upper() == "GET" and self.posts == 1 and not self.failed_lookups:
+            self.failed_lookups += 1
+            raise ServerError("PostHog failed", status=503, method="GET", url=path)
+        return super().request(method, path, **kwargs)
+
+
+def test_a_create_is_not_sent_again_when_the_lookup_cannot_tell(
+    quiet_emulator: Any, api: Api, tmp_path: Path
+) -> None:
+    root = tmp_path / "m"
+    root.mkdir()
+    (root / "cohort.yaml").write_text("kind: Cohort\nname: Only once\nis_static: true\n")
+    with inprocess.client_for(quiet_emulator, LostCreateThenBlindLookup) as flaky:
+        with pytest.raises(ApplyError):
+            inprocess.apply(flaky, root)
+        assert flaky.posts == 1
+    with inprocess.client_for(quiet_emulator) as client:
+        inprocess.apply(client, root)
+    assert [c["name"] for c in api.list("cohorts")].count("Only once") == 1
