@@ -75,13 +75,14 @@ def only_call(result: dict[str, Any], method: str) -> dict[str, Any]:
 
 
 def comment(tmp_path: Path, code: str, comments: list[dict[str, Any]], *, plan: str = PLAN_MD,
-            stderr: str = "") -> dict[str, Any]:
+            stderr: str = "", validate: str = "success") -> dict[str, Any]:
     (tmp_path / "plan.md").write_text(plan, encoding="utf-8")
     (tmp_path / "stderr").write_text(stderr, encoding="utf-8")
     return run_script(
         "phsync-plan.yml",
         "Comment the plan on the pull request",
         env={
+            "PHSYNC_VALIDATE": validate,
             "PHSYNC_EXITCODE": code,
             "PHSYNC_STDOUT": str(tmp_path / "plan.md"),
             "PHSYNC_STDERR": str(tmp_path / "stderr"),
@@ -130,6 +131,15 @@ def test_a_failed_plan_replaces_the_comment_with_phsyncs_message(tmp_path: Path)
     assert "### phsync plan failed" in body
     assert "project 5 not found" in body
     assert "old" not in body
+
+
+def test_failed_validation_replaces_the_comment_and_points_to_the_run(tmp_path: Path) -> None:
+    comments = [{"id": 9, "user": {"type": "Bot"}, "body": "<!-- phsync-plan -->\nold plan"}]
+    result = comment(tmp_path, "", comments, plan="", validate="failure")
+    body = only_call(result, "issues.updateComment")["body"]
+    assert body.startswith("<!-- phsync-plan -->\n### phsync validate found problems")
+    assert "No plan was made" in body and "actions/runs/777" in body
+    assert "old plan" not in body
 
 
 def test_a_huge_plan_still_fits_a_comment(tmp_path: Path) -> None:
