@@ -20,7 +20,30 @@ EXIT_BUG = 3
 EXIT_INTERRUPTED = 130
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class LazyGroup(click.Group):
+    """A group that imports a subcommand's module only when that subcommand runs (or when
+    --help lists them all), so `phsync plan` does not pay for the emulator's imports."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        from reconciler.cli.commands import COMMAND_MODULES
+
+        extra = [name for name in super().list_commands(ctx) if name not in COMMAND_MODULES]
+        return [*COMMAND_MODULES, *extra]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands:
+            from reconciler.cli.commands import load
+
+            command = load(cmd_name)
+            if command is not None:
+                self.add_command(command)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, prog_name="phsync")
 @click.option("--debug", is_flag=True, help="Show debug logs and tracebacks (never the API key).")
 @click.pass_context
@@ -41,15 +64,17 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 def _register() -> None:
-    from reconciler.cli import commands
+    """Load every subcommand now (for tools that walk the command tree)."""
+    from reconciler.cli.commands import COMMAND_MODULES, load
 
-    for command in commands.ALL:
-        cli.add_command(command)
+    for name in COMMAND_MODULES:
+        command = load(name)
+        if command is not None and name not in cli.commands:
+            cli.add_command(command)
 
 
 def main(argv: list[str] | None = None) -> None:
     """Run phsync; the only place that maps exceptions to exit codes."""
-    _register()
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
         code = cli.main(args=argv, prog_name="phsync", standalone_mode=False)
