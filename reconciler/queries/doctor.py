@@ -25,7 +25,6 @@ import requests
 from reconciler.client import PostHogClient
 from reconciler.client.errors import CLOUD_REGIONS, EU_HOST, US_HOST, other_hosts
 from reconciler.client.transport import describe
-from reconciler.config import expand_paths
 from reconciler.errors import (
     ApiError,
     AuthenticationError,
@@ -34,7 +33,6 @@ from reconciler.errors import (
     PermissionDeniedError,
     PhsyncError,
 )
-from reconciler.manifests import load_paths
 from reconciler.queries.scopes import SCOPE_OBJECT, Need, grants, needed_scopes
 from reconciler.resources import REGISTRY
 from reconciler.settings import Settings, is_loopback
@@ -235,6 +233,11 @@ def check_project(settings: Settings, client: PostHogClient) -> tuple[Check, int
 
 def manifest_kinds(paths: Sequence[str]) -> tuple[set[str], int, int]:
     """The kinds of the manifests under ``paths``, how many manifests, and how many problems."""
+    # Imported here: reading manifests pulls in jsonschema, which every other query and
+    # check can do without (they share the `phsync` command's import time).
+    from reconciler.config import expand_paths
+    from reconciler.manifests import load_paths
+
     manifests, issues = load_paths(expand_paths(paths))
     return {m.kind for m in manifests if m.kind in REGISTRY}, len(manifests), len(issues)
 
