@@ -92,6 +92,8 @@ OPERATIONS: Mapping[str, tuple[str, ...]] = {
     ),
 }
 
+# libyaml's loader when present: same result, several times faster on these files.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 JSON_MEDIA_TYPE = "application/json"
 SCHEMA_PREFIX = "#/components/schemas/"
@@ -261,7 +263,7 @@ def collect(source: Path) -> dict[str, Any]:
     for filename, operation_ids in OPERATIONS.items():
         raw = (source / filename).read_bytes()
         files[filename] = hashlib.sha256(raw).hexdigest()
-        document = yaml.safe_load(raw)
+        document = yaml.load(raw, Loader=SAFE_LOADER)
         available = find_operations(document)
         missing = [op for op in operation_ids if op not in available]
         if missing:

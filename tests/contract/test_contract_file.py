@@ -86,12 +86,14 @@ def test_no_prose_is_kept() -> None:
     assert not used & {"description", "example", "examples", "title", "default", "discriminator"}
 
 
-@pytest.mark.parametrize("mode", ["request", "response"])
-def test_converted_schemas_are_valid_json_schema(mode: str) -> None:
+def test_converted_schemas_are_valid_json_schema() -> None:
     document = exceptions.apply_all(raw_document())
-    for name, schema in document["components"].items():
-        Draft202012Validator.check_schema(to_json_schema(schema, mode))  # type: ignore[arg-type]
-        assert name
+    for schema in document["components"].values():
+        as_response = to_json_schema(schema, "response")
+        Draft202012Validator.check_schema(as_response)
+        as_request = to_json_schema(schema, "request")
+        if as_request != as_response:  # only the required lists and write-only marks differ
+            Draft202012Validator.check_schema(as_request)
 
 
 def test_scopes_agree_with_the_api_notes() -> None:
