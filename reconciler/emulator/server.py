@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import socket
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -28,6 +29,12 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     app: App
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up (killed, timed out) is not the server's error."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -42,6 +49,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_error(413)
             return
         body = self.rfile.read(length) if length else b""
+        if len(body) < length:
+            # The client went away part-way through its request: a web server never hands
+            # such a request to the application, so nothing may act on the half body.
+            self.close_connection = True
+            return
         request = Request.build(self.command, self.path, dict(self.headers.items()), body)
         outcome = self.server.app.handle(request)
         if outcome.drop or outcome.response is None:
