@@ -11,7 +11,7 @@ from reconciler import manifests as manifest_io
 from reconciler.apply import Applier, Outcome
 from reconciler.config import Environment, Policies, apply_overrides, expand_paths
 from reconciler.errors import ApiError, ManifestError, PhsyncError, StalePlanError
-from reconciler.live import ApiClient, fetch_live
+from reconciler.live import ApiClient, fetch_live, managed_duplicates
 from reconciler.model import Action, Manifest, ResourceKey
 from reconciler.plan import Change, LiveState, Plan, build_plan
 from reconciler.policy import check_policies
@@ -96,6 +96,7 @@ def make_plan(
         plan,
         environment=environment,
         violations=tuple(check_policies(plan, live, ordered, policies or Policies())),
+        notes=(*plan.notes, *managed_duplicates(live)),
     )
     if activity_lookups:
         plan = replace(plan, changes=attach_last_changes(plan.changes, client, activity_lookups))

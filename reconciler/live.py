@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from typing import Any, Protocol
 
-from reconciler.model import KINDS
+from reconciler.model import KINDS, ResourceKey
 from reconciler.plan import LiveState
 from reconciler.resources import REGISTRY
 from reconciler.resources.base import Directory, LiveObject
@@ -38,7 +38,12 @@ def _identity_of_raw(kind: str, raw: Mapping[str, Any]) -> str | None:
 
 
 def build_directory(raw_by_kind: Mapping[str, list[dict[str, Any]]]) -> Directory:
-    """Names <-> ids of live objects; where names repeat, a managed object wins."""
+    """Names <-> ids of live objects; where names repeat, a managed object wins (the oldest).
+
+    A managed object that repeats the name of an older managed one (two applies that ran at
+    once both created it) gets no name of its own: a reference to it reads as ``#ID``, so a
+    plan points it at the object that stays before ``--prune`` deletes the newer one.
+    """
     directory = Directory()
     for kind, objects in raw_by_kind.items():
         adapter = REGISTRY[kind]
@@ -47,7 +52,34 @@ def build_directory(raw_by_kind: Mapping[str, list[dict[str, Any]]]) -> Director
             name = _identity_of_raw(kind, raw)
             if name is not None:
                 directory.add(kind, name, int(raw["id"]))
+        for raw in ordered:
+            name = _identity_of_raw(kind, raw)
+            object_id = int(raw["id"])
+            kept = directory.ids.get(ResourceKey(kind, name)) if name is not None else None
+            if kept is not None and kept != object_id and adapter.is_managed(raw):
+                del directory.names[(kind, object_id)]
     return directory
+
+
+def managed_duplicates(live: LiveState) -> list[str]:
+    """One line per identity that more than one managed object holds, oldest id first."""
+    lines = []
+    for kind, objects in live.objects.items():
+        adapter = REGISTRY[kind]
+        groups: dict[str, list[LiveObject]] = {}
+        for obj in objects:
+            if obj.managed:
+                groups.setdefault(adapter.identity(obj.spec), []).append(obj)
+        for group in groups.values():
+            if len(group) < 2:
+                continue
+            ids = sorted(obj.id for obj in group)
+            lines.append(
+                f"{kind} {group[0].name!r} exists {len(ids)} times in PostHog, each marked as "
+                f"managed by phsync (ids {', '.join(map(str, ids))}): a duplicate, as when two "
+                f"applies run at once; `apply --prune` keeps id {ids[0]} and deletes the others"
+            )
+    return lines
 
 
 def to_live_object(kind: str, raw: dict[str, Any], directory: Directory) -> LiveObject:
