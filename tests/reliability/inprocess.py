@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
 from reconciler import engine
 from reconciler.client import PostHogClient
 from reconciler.plan import Plan
+from reconciler.render import RENDERERS
 from reconciler.settings import load_settings
 
 
@@ -22,7 +24,17 @@ def client_for(emulator: Any, cls: type[PostHogClient] = PostHogClient, **kwargs
 
 def plan(client: PostHogClient, root: Path, *, prune: bool = False) -> engine.Planned:
     found = engine.load_manifests([str(root)])
-    return engine.make_plan(found, client, prune=prune, host=client.origin)
+    return engine.make_plan(
+        found, client, prune=prune, host=client.origin, project_id=client.resolve_project()
+    )
+
+
+def save(the_plan: Plan, path: Path) -> Path:
+    """The plan as `plan --out` writes it."""
+    buffer = io.StringIO()
+    RENDERERS["json"](the_plan, buffer)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    return path
 
 
 def apply(client: PostHogClient, root: Path, *, prune: bool = False) -> Plan:

@@ -96,6 +96,13 @@ def duplicates(snap: dict[str, list[dict[str, Any]]]) -> dict[str, list[str]]:
 READ_SIDE = frozenset({"last_accessed_at", "last_calculation", "is_calculating", "count"})
 
 
+def without_read_side(snap: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    return {
+        kind: [{k: v for k, v in o.items() if k not in READ_SIDE} for o in objects]
+        for kind, objects in snap.items()
+    }
+
+
 def unmanaged(snap: dict[str, list[dict[str, Any]]]) -> dict[tuple[str, int], dict[str, Any]]:
     """Objects phsync does not manage, without the fields that change on reads alone."""
     return {
