@@ -88,7 +88,20 @@ def load_file(file: Path) -> tuple[list[Manifest], list[Issue]]:
     text, issues = yamlio.decode(data, name)
     if text is None:
         return [], issues
-    return parse_text(text, name)
+    manifests, issues = parse_text(text, name)
+    if not manifests and not issues:
+        # An empty file is a mistake more often than a placeholder (a bad merge, a truncated
+        # write); planned with --prune it would delete what the file used to declare.
+        issues = [
+            Issue(
+                name,
+                1,
+                1,
+                "no manifest in this file: it is empty or holds only comments",
+                hint="add a manifest, or delete the file",
+            )
+        ]
+    return manifests, issues
 
 
 def parse_text(text: str, filename: str) -> tuple[list[Manifest], list[Issue]]:
