@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import click
@@ -188,10 +189,13 @@ def emulator(
             property_delay=property_delay,
         )
         server = Emulator(config)
+        server.bind()
+    except sqlite3.DatabaseError as exc:
+        raise ConfigError(f"cannot use {data} as the emulator's data file: {exc}") from exc
     except OSError as exc:
         raise ConfigError(f"cannot start the emulator on {host}:{port}: {exc}") from exc
     except ValueError as exc:
-        raise ConfigError(f"cannot load the emulator seed or data: {exc}") from exc
+        raise ConfigError(f"cannot load the emulator seed: {exc}") from exc
     _announce(server, config, faults)
     try:
         server.serve_forever()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import sqlite3
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
@@ -100,8 +101,20 @@ def resolve_times(node: Any) -> Any:
 
 
 def load(store: Store, source: str | Path | None) -> None:
-    """Fill a new store from a seed (the caller holds a transaction)."""
+    """Fill a new store from a seed (the caller holds a transaction).
+
+    A seed that does not have the documented shape raises ValueError naming what is wrong.
+    """
     data = resolve_times(read_seed(source))
+    try:
+        _load(store, data, source)
+    except (KeyError, TypeError, AttributeError, IndexError) as exc:
+        raise ValueError(f"seed {source}: unexpected shape ({type(exc).__name__}: {exc})") from exc
+    except sqlite3.IntegrityError as exc:
+        raise ValueError(f"seed {source}: two objects share an id ({exc})") from exc
+
+
+def _load(store: Store, data: JSON, source: str | Path | None) -> None:
     orgs = data.get("organizations") or EMPTY_SEED["organizations"]
     for org in orgs:
         org.setdefault("id", str(uuid.uuid4()))

@@ -100,6 +100,10 @@ class Emulator:
 
     # -- lifecycle ---------------------------------------------------------------------------
 
+    def bind(self) -> None:
+        """Open the listening socket now (``start`` and ``url`` do it when needed)."""
+        self._bind()
+
     def _bind(self) -> _Server:
         if self._server is None:
             server = _Server((self.config.host, self.config.port), _Handler)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import requests
@@ -136,3 +138,26 @@ def test_default_key_is_announced() -> None:
         process.send_signal(signal.SIGINT)
         process.communicate(timeout=10)
     assert "phx_emulator: every scope" in head
+
+
+def test_unusable_data_file_and_seed_are_reported(tmp_path: Path) -> None:
+    not_sqlite = tmp_path / "notes.txt"
+    not_sqlite.write_text("just some text, long enough to not be a database header\n" * 20)
+    result = run_phsync("emulator", "--port", "0", "--data", str(not_sqlite))
+    assert result.returncode == 1
+    assert "cannot use" in result.stderr and "data file" in result.stderr
+    seed = tmp_path / "seed.json"
+    seed.write_text('{"projects": [{"name": "no id"}]}')
+    result = run_phsync("emulator", "--port", "0", "--seed", str(seed))
+    assert result.returncode == 1
+    assert "cannot load the emulator seed" in result.stderr
+
+
+def test_port_in_use_is_reported() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_phsync("emulator", "--port", str(port), "--no-seed")
+    assert result.returncode == 1
+    assert f"cannot start the emulator on 127.0.0.1:{port}" in result.stderr
