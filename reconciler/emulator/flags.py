@@ -56,12 +56,21 @@ def _is_simple(filters: JSON) -> bool:
     )
 
 
+def _cohort_name(store: Store, project_id: int, value: Any) -> Any:
+    """The name of the project's cohort whose id is ``value`` (read alone: a project may hold
+    thousands of cohorts, and a list page thousands of flags)."""
+    text = str(value)
+    if not (text.isascii() and text.isdigit()) or str(int(text)) != text:
+        return None
+    cohort = store.get("cohort", int(text))
+    return cohort.get("name") if cohort and cohort.get("project_id") == project_id else None
+
+
 def flag_body(store: Store, doc: JSON) -> JSON:
     """The ``FeatureFlag`` serializer output (with cohort names injected into filters)."""
     filters = json.loads(json.dumps(get_filters(doc)))
-    cohort_names = {str(c["id"]): c.get("name") for c in store.all("cohort", doc["project_id"])}
     for prop in properties(filters, "cohort"):
-        prop["cohort_name"] = cohort_names.get(str(prop.get("value")))
+        prop["cohort_name"] = _cohort_name(store, doc["project_id"], prop.get("value"))
     user = store.get("user", doc["created_by"]) if doc.get("created_by") else None
     modifier = store.get("user", doc["last_modified_by"]) if doc.get("last_modified_by") else None
     simple = _is_simple(filters)
