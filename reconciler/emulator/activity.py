@@ -79,6 +79,7 @@ def record(
             "activity": activity,
             "item_id": str(item_id),
             "scope": scope,
+            "lookup": f"{scope}:{item_id}",
             # PostHog serialises its Detail dataclass with nulls; the OpenAPI schema wants
             # strings and lists, which is what clients are written against, so give those.
             "detail": {
@@ -102,12 +103,15 @@ def _body(entry: JSON) -> JSON:
 def entries(
     store: Store, project_id: int, *, scope: str | None = None, item_id: Any = None
 ) -> list[JSON]:
-    found = [
-        e
-        for e in store.all("activity", project_id)
-        if (scope is None or e["scope"] == scope)
-        and (item_id is None or e["item_id"] == str(item_id))
-    ]
+    if scope is not None and item_id is not None:
+        found = store.by_lookup("activity", project_id, f"{scope}:{item_id}")
+    else:
+        found = [
+            e
+            for e in store.all("activity", project_id)
+            if (scope is None or e["scope"] == scope)
+            and (item_id is None or e["item_id"] == str(item_id))
+        ]
     found.sort(key=lambda e: (e["created_at"], e["id"]), reverse=True)
     return [_body(e) for e in found]
 

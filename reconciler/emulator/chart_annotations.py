@@ -42,22 +42,34 @@ def annotation_body(store: Store, doc: JSON) -> JSON:
     }
 
 
+def _siblings(store: Store, project: JSON) -> set[int]:
+    org = project["organization"]
+    return {int(p["id"]) for p in store.all("project") if p["organization"] == org}
+
+
+def _is_visible(
+    store: Store, project: JSON, doc: JSON, include_deleted: bool, siblings: set[int] | None = None
+) -> bool:
+    """The project's own annotations, or organization-scoped ones of a sibling project;
+    soft-deleted ones only when asked; never those on a soft-deleted dashboard or insight."""
+    mine = doc.get("project_id") == project["id"]
+    if not mine:
+        sibling = doc.get("project_id") in (siblings or _siblings(store, project))
+        if not (doc.get("scope") == "organization" and sibling):
+            return False
+    if doc.get("deleted") and not include_deleted:
+        return False
+    return not _parent_deleted(store, doc)
+
+
 def _visible(store: Store, project: JSON, *, include_deleted: bool) -> list[JSON]:
     """The project's annotations plus organization-scoped ones of its organization."""
-    org = project["organization"]
-    project_ids = {p["id"] for p in store.all("project") if p["organization"] == org}
-    found = []
-    for doc in store.all(KIND):
-        mine = doc.get("project_id") == project["id"]
-        org_wide = doc.get("scope") == "organization" and doc.get("project_id") in project_ids
-        if not (mine or org_wide):
-            continue
-        if doc.get("deleted") and not include_deleted:
-            continue
-        if _parent_deleted(store, doc):
-            continue
-        found.append(doc)
-    return found
+    siblings = _siblings(store, project)
+    return [
+        doc
+        for doc in store.all(KIND)
+        if _is_visible(store, project, doc, include_deleted, siblings)
+    ]
 
 
 def _parent_deleted(store: Store, doc: JSON) -> bool:
@@ -123,13 +135,12 @@ def _date_param(raw: str | None, name: str) -> Any:
 
 def _get(call: Call, *, include_deleted: bool) -> JSON:
     try:
-        wanted = int(call.params["id"])
+        doc = call.store.get(KIND, int(call.params["id"]))
     except ValueError:
-        raise not_found() from None
-    for doc in _visible(call.store, call.project or {}, include_deleted=include_deleted):
-        if doc["id"] == wanted:
-            return doc
-    raise not_found()
+        doc = None
+    if doc is None or not _is_visible(call.store, call.project or {}, doc, include_deleted):
+        raise not_found()
+    return doc
 
 
 def get_annotation(call: Call) -> Response:

@@ -12,8 +12,13 @@ from reconciler.emulator.cohort_rules import (
     nested_cohorts,
     validate_filters,
 )
-from reconciler.emulator.flag_rules import live_flags, properties
-from reconciler.emulator.pagination import limit_offset, persons_page
+from reconciler.emulator.flag_rules import properties
+from reconciler.emulator.pagination import (
+    counted_page,
+    limit_and_offset,
+    limit_offset,
+    persons_page,
+)
 from reconciler.emulator.routing import Call
 from reconciler.emulator.store import JSON, Store
 from reconciler.emulator.users import user_basic
@@ -73,8 +78,16 @@ def _get(call: Call) -> JSON:
     return cohort
 
 
+LIST_FILTERS = ("hide_behavioral_cohorts", "type", "created_by_id", "search")
+
+
 def list_cohorts(call: Call) -> Response:
     request = call.request
+    if not any(name in request.query for name in LIST_FILTERS):
+        limit, offset = limit_and_offset(request)
+        count, docs = call.store.page(KIND, call.pid, offset=offset, limit=limit)
+        results = [cohort_body(call.store, c) for c in docs]
+        return ok(counted_page(request, count, results, limit=limit, offset=offset))
     cohorts = [c for c in call.store.all(KIND, call.pid) if not c.get("deleted")]
     if (request.arg("hide_behavioral_cohorts") or "false").lower() == "true":
         cohorts = [c for c in cohorts if not _behavioral_anywhere(call.store, call.pid, c)]
@@ -173,10 +186,12 @@ def _flag_constraints(call: Call, filters: JSON, instance: JSON | None) -> None:
 
 
 def _used_by(store: Store, pid: int, cohort_id: int) -> list[JSON]:
+    # Only flags whose JSON names a cohort condition are decoded and checked.
     return [
         f
-        for f in live_flags(store, pid)
+        for f in store.containing("feature_flag", pid, '"type": "cohort"')
         if f.get("active")
+        and not f.get("deleted")
         and any(
             str(p.get("value")) == str(cohort_id)
             for p in properties(f.get("filters") or {}, "cohort")

@@ -33,10 +33,15 @@ def _user(store: Store, user_id: Any) -> JSON | None:
     return user_basic(store.get("user", int(user_id))) if user_id else None
 
 
+def _holding(store: Store, project_id: int, insight_id: int) -> list[JSON]:
+    """Dashboards that may hold a tile of this insight (pre-filtered on the stored JSON)."""
+    return store.containing(KIND, project_id, f'"insight": {int(insight_id)}, ')
+
+
 def insight_body(store: Store, insight: JSON) -> JSON:
     boards = [
         d
-        for d in store.all(KIND, insight["project_id"])
+        for d in _holding(store, insight["project_id"], insight["id"])
         if any(
             t.get("insight") == insight["id"] and not t.get("deleted") for t in d.get("tiles", [])
         )
@@ -505,7 +510,7 @@ def update_dashboard(call: Call) -> Response:
 def _only_here(store: Store, board: JSON, insight_id: int) -> bool:
     others = [
         b
-        for b in store.all(KIND, board["project_id"])
+        for b in _holding(store, board["project_id"], insight_id)
         if b["id"] != board["id"]
         and any(t.get("insight") == insight_id for t in b.get("tiles", []))
     ]

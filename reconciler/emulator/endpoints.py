@@ -88,8 +88,8 @@ def _types(doc: JSON) -> list[str]:
 
 def _get(call: Call, *, active_only: bool = False) -> JSON:
     name = call.params["name"]
-    for doc in call.store.all(KIND, call.pid):
-        if doc["name"] == name and not doc.get("deleted"):
+    for doc in call.store.by_lookup(KIND, call.pid, name):
+        if not doc.get("deleted"):
             if active_only and not doc.get("is_active", True):
                 break
             return doc
@@ -161,7 +161,7 @@ def create_endpoint(call: Call) -> Response:
     if "query" not in data or data["query"] is None:
         raise validation("Must specify query")
     query = _validated_query(data["query"])
-    if any(d["name"] == name and not d.get("deleted") for d in call.store.all(KIND, call.pid)):
+    if any(not d.get("deleted") for d in call.store.by_lookup(KIND, call.pid, name)):
         raise validation("Failed to create endpoint.")
     now = clock.now_iso()
     user = call.user

@@ -225,8 +225,8 @@ def validate_key(store: Store, project_id: int, value: Any, *, exclude_id: int |
 
     key = fields.string(value, "key", max_length=400, allow_blank=False)
     assert key is not None
-    for flag in live_flags(store, project_id):
-        if flag["key"] == key and flag["id"] != exclude_id:
+    for flag in store.by_lookup("feature_flag", project_id, key):
+        if not flag.get("deleted") and flag["id"] != exclude_id:
             raise validation(
                 "There is already a feature flag with this key.", attr="key", code="unique"
             )
@@ -244,8 +244,9 @@ def dependents(store: Store, project_id: int, flag: JSON) -> list[JSON]:
     return sorted(
         (
             f
-            for f in live_flags(store, project_id)
+            for f in store.containing("feature_flag", project_id, '"type": "flag"')
             if f.get("active")
+            and not f.get("deleted")
             and f["id"] != flag["id"]
             and any(
                 str(p.get("key")) == str(flag["id"])

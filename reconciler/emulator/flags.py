@@ -13,7 +13,7 @@ from reconciler.emulator.flag_rules import (
     validate_filters,
     validate_key,
 )
-from reconciler.emulator.pagination import limit_offset
+from reconciler.emulator.pagination import counted_page, limit_and_offset, limit_offset
 from reconciler.emulator.routing import Call
 from reconciler.emulator.store import JSON, Store
 from reconciler.emulator.users import user_basic
@@ -134,8 +134,28 @@ def _json_list(raw: str | None) -> list[Any] | None:
     return value if isinstance(value, list) else None
 
 
+LIST_FILTERS = (
+    "active",
+    "created_by_id",
+    "search",
+    "key",
+    "type",
+    "evaluation_runtime",
+    "excluded_properties",
+    "tags",
+    "order",
+)
+
+
 def list_flags(call: Call) -> Response:
     request = call.request
+    if not any(name in request.query for name in LIST_FILTERS):
+        limit, offset = limit_and_offset(request)
+        count, docs = call.store.page(
+            KIND, call.pid, skip_true=("deleted", "survey_internal"), offset=offset, limit=limit
+        )
+        results = [flag_body(call.store, f) for f in docs]
+        return ok(counted_page(request, count, results, limit=limit, offset=offset))
     flags = [f for f in call.store.all(KIND, call.pid) if not f.get("deleted")]
     flags = [f for f in flags if not f.get("survey_internal")]
     active = request.arg("active")
@@ -290,7 +310,7 @@ def create_flag(call: Call) -> Response:
     values = _validated(call, data, None)
     store, pid, user = call.store, call.pid, call.user
     key = values["key"]
-    for tomb in [f for f in store.all(KIND, pid) if f["key"] == key and f.get("deleted")]:
+    for tomb in [f for f in store.by_lookup(KIND, pid, key) if f.get("deleted")]:
         if tomb.get("experiment_set"):
             raise validation(
                 "Feature flag with this key already exists and is used in an experiment. "

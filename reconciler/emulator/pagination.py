@@ -60,8 +60,14 @@ def limit_offset(
 ) -> JSON:
     """DRF ``LimitOffsetPagination`` over an already filtered and ordered sequence."""
     limit, offset = limit_and_offset(request, default_limit=default_limit, max_limit=max_limit)
-    count = len(items)
-    results = list(items[offset : offset + limit]) if offset <= count else []
+    results = list(items[offset : offset + limit]) if offset <= len(items) else []
+    return counted_page(request, len(items), results, limit=limit, offset=offset)
+
+
+def counted_page(
+    request: Request, count: int, results: list[Any], *, limit: int, offset: int
+) -> JSON:
+    """The LimitOffset envelope for a page already cut (``count`` is the total)."""
     next_url = None
     if offset + limit < count:
         next_url = url_with(request, limit=limit, offset=offset + limit)

@@ -106,11 +106,10 @@ def find_person(store: Store, project_id: int, raw: str) -> JSON:
             raise not_found()
         return person
     if _UUID.match(raw):
-        wanted = str(uuid.UUID(raw))
-        for person in store.all(KIND, project_id):
-            if person["uuid"] == wanted:
-                return person
-        raise not_found()
+        found = store.by_lookup(KIND, project_id, str(uuid.UUID(raw)))
+        if not found:
+            raise not_found()
+        return found[0]
     raise validation(
         "The ID provided does not look like a personID. If you are using a distinctId, "
         f"please use /persons?distinct_id={raw} instead."

@@ -138,9 +138,8 @@ def list_recordings(call: Call) -> Response:
 
 
 def _get(call: Call) -> JSON:
-    wanted = call.params["id"]
-    for doc in call.store.all(KIND, call.pid):
-        if doc["session_id"] == wanted and not doc.get("deleted"):
+    for doc in call.store.by_lookup(KIND, call.pid, call.params["id"]):
+        if not doc.get("deleted"):
             return doc
     raise not_found("Recording not found")
 

@@ -24,12 +24,30 @@ CREATE TABLE IF NOT EXISTS objects (
     id INTEGER NOT NULL,
     project_id INTEGER,
     doc TEXT NOT NULL,
+    lookup TEXT,
     PRIMARY KEY (kind, id)
 );
 CREATE INDEX IF NOT EXISTS objects_project ON objects (kind, project_id);
 CREATE TABLE IF NOT EXISTS sequences (kind TEXT PRIMARY KEY, last_id INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+_LOOKUP_INDEX = "CREATE INDEX IF NOT EXISTS objects_lookup ON objects (kind, project_id, lookup)"
+
+# The field of each kind that handlers look documents up by (an indexed column), so that a
+# project with ten thousand flags does not decode all of them to check one key.
+LOOKUP_FIELDS = {
+    "feature_flag": "key",
+    "endpoint": "name",
+    "session_recording": "session_id",
+    "person": "uuid",
+    "activity": "lookup",
+}
+
+
+def _lookup(kind: str, doc: JSON) -> str | None:
+    name = LOOKUP_FIELDS.get(kind)
+    value = doc.get(name) if name else None
+    return None if value is None else str(value)
 
 
 class Store:
@@ -44,6 +62,10 @@ class Store:
         self._depth = 0
         with self.lock:
             self._conn.executescript(_SCHEMA)
+            columns = {row[1] for row in self._conn.execute("PRAGMA table_info(objects)")}
+            if "lookup" not in columns:  # a data file from before the column existed
+                self._conn.execute("ALTER TABLE objects ADD COLUMN lookup TEXT")
+            self._conn.execute(_LOOKUP_INDEX)
         self.is_new = self.get_meta("initialised") is None
 
     def close(self) -> None:
@@ -112,8 +134,8 @@ class Store:
                 pk = self.next_id(kind)
                 doc["id"] = pk
             self._conn.execute(
-                "INSERT INTO objects (kind, id, project_id, doc) VALUES (?, ?, ?, ?)",
-                (kind, pk, project_id, json.dumps(doc)),
+                "INSERT INTO objects (kind, id, project_id, doc, lookup) VALUES (?, ?, ?, ?, ?)",
+                (kind, pk, project_id, json.dumps(doc), _lookup(kind, doc)),
             )
             return doc
 
@@ -127,8 +149,8 @@ class Store:
     def put(self, kind: str, doc: JSON) -> JSON:
         with self.lock:
             self._conn.execute(
-                "UPDATE objects SET doc = ? WHERE kind = ? AND id = ?",
-                (json.dumps(doc), kind, pk_of(doc)),
+                "UPDATE objects SET doc = ?, lookup = ? WHERE kind = ? AND id = ?",
+                (json.dumps(doc), _lookup(kind, doc), kind, pk_of(doc)),
             )
         return doc
 
@@ -151,12 +173,55 @@ class Store:
                 ).fetchall()
         return [dict(json.loads(row[0])) for row in rows]
 
-    def find(self, kind: str, project_id: int | None, **fields: Any) -> list[JSON]:
-        return [
-            doc
-            for doc in self.all(kind, project_id)
-            if all(doc.get(name) == value for name, value in fields.items())
-        ]
+    def page(
+        self,
+        kind: str,
+        project_id: int,
+        *,
+        skip_true: tuple[str, ...] = ("deleted",),
+        order_desc: str = "created_at",
+        offset: int = 0,
+        limit: int = 100,
+    ) -> tuple[int, list[JSON]]:
+        """A count and one page, filtered and ordered inside SQLite (newest first, then id).
+
+        Used by list views without Python-side filters, so that a page of a large project
+        decodes only the documents it returns. ``skip_true`` drops documents whose boolean
+        field is true.
+        """
+        where = "kind = ? AND project_id = ?" + "".join(
+            f" AND COALESCE(json_extract(doc, '$.{field}'), 0) = 0" for field in skip_true
+        )
+        with self.lock:
+            total = self._conn.execute(
+                f"SELECT COUNT(*) FROM objects WHERE {where}", (kind, project_id)
+            ).fetchone()[0]
+            rows = self._conn.execute(
+                f"SELECT doc FROM objects WHERE {where} "
+                f"ORDER BY json_extract(doc, '$.{order_desc}') DESC, id DESC LIMIT ? OFFSET ?",
+                (kind, project_id, limit, offset),
+            ).fetchall()
+        return int(total), [dict(json.loads(row[0])) for row in rows]
+
+    def containing(self, kind: str, project_id: int, text: str) -> list[JSON]:
+        """Documents whose stored JSON contains ``text`` (a cheap pre-filter before decoding)."""
+        with self.lock:
+            rows = self._conn.execute(
+                "SELECT doc FROM objects WHERE kind = ? AND project_id = ? AND instr(doc, ?) > 0 "
+                "ORDER BY id",
+                (kind, project_id, text),
+            ).fetchall()
+        return [dict(json.loads(row[0])) for row in rows]
+
+    def by_lookup(self, kind: str, project_id: int, value: str) -> list[JSON]:
+        """Documents whose lookup field (``LOOKUP_FIELDS``) equals ``value``, in id order."""
+        with self.lock:
+            rows = self._conn.execute(
+                "SELECT doc FROM objects WHERE kind = ? AND project_id = ? AND lookup = ? "
+                "ORDER BY id",
+                (kind, project_id, value),
+            ).fetchall()
+        return [dict(json.loads(row[0])) for row in rows]
 
     # -- metadata --------------------------------------------------------------------------
 

@@ -349,3 +349,14 @@ def test_activity_log_records_changes(api: Client) -> None:
     assert updated["user"]["email"] == "demo@example.com"
     project_log = api.get(api.p + "/activity_log/?scope=FeatureFlag").json()
     assert project_log["total_count"] >= 2
+
+
+def test_unfiltered_list_pages_like_the_filtered_one(api: Client) -> None:
+    for index in range(4):
+        create(api, key=f"page-{index}", filters=groups())
+    api.patch(api.p + "/feature_flags/301/", json={"deleted": False, "name": "touched"})
+    plain = api.get(api.p + "/feature_flags/?limit=3&offset=2").json()
+    ordered = api.get(api.p + "/feature_flags/?limit=3&offset=2&order=-created_at").json()
+    assert plain["count"] == ordered["count"] == 9
+    assert [f["id"] for f in plain["results"]] == [f["id"] for f in ordered["results"]]
+    assert "offset=5" in plain["next"] and "offset" not in plain["previous"]
