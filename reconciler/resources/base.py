@@ -129,8 +129,10 @@ def number(value: Json) -> Json:
 
 
 def user_tags(tags: Json) -> list[str]:
-    """Sorted tags without phsync's own marker."""
-    return sorted({str(tag) for tag in tags or [] if tag != MARKER_TAG})
+    """Sorted tags without phsync's own marker, as PostHog stores them: stripped and
+    lower-cased (a manifest's ``Growth`` is PostHog's ``growth``), empty ones dropped."""
+    stored = {str(tag).strip().lower() for tag in tags or []}
+    return sorted(stored - {MARKER_TAG, ""})
 
 
 def with_marker(tags: Json) -> list[str]:

@@ -1,0 +1,36 @@
+"""Manifests that PostHog stores in another form still converge: apply once, then plan is empty.
+
+Each case was found by the property tests: PostHog lower-cases tags. Without phsync comparing
+in PostHog's stored form, every apply would write again.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.reliability import inprocess
+
+CASES = {
+    "upper-case tags": (
+        "kind: Dashboard\nname: Tags\ntags: [Growth, ' KPI ']\n",
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_apply_then_plan_is_empty(case: str, quiet_emulator: Any, tmp_path: Path) -> None:
+    first, then = CASES[case]
+    root = tmp_path / "m"
+    root.mkdir()
+    with inprocess.client_for(quiet_emulator) as client:
+        for text in (first, then):
+            if text is None:
+                continue
+            (root / "m.yaml").write_text(text, encoding="utf-8")
+            inprocess.apply(client, root)
+            planned = inprocess.plan(client, root)
+            assert planned.plan.is_empty, [c.to_dict() for c in planned.plan.changes]
