@@ -39,6 +39,7 @@ FOREIGN_FILTER_KEYS = (
 )
 _SCALARS = ("name", "active", "ensure_experience_continuity", "evaluation_runtime")
 _NO_VALUE_OPERATORS = ("is_set", "is_not_set")
+_TEXT_VALUE_OPERATORS = ("gt", "gte", "lt", "lte", "icontains", "not_icontains")
 
 
 def identity(spec: Mapping[str, Json]) -> str:
@@ -91,10 +92,18 @@ def _property(prop: Mapping[str, Json], *, cohort_name: Any, flag_key: Any) -> d
         if operator not in _NO_VALUE_OPERATORS:
             value = prop.get("value")
             out["value"] = [number(v) for v in value] if isinstance(value, list) else number(value)
+            if operator in _TEXT_VALUE_OPERATORS and _is_number(out["value"]):
+                # PostHog refuses anything but text for these operators in a flag (400
+                # invalid_value); a manifest may write 42, phsync sends "42".
+                out["value"] = str(out["value"])
         if prop.get("group_type_index") is not None:
             out["group_type_index"] = prop["group_type_index"]
     out["negation"] = bool(prop.get("negation") or False)
     return out
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _group(group: Mapping[str, Json], **resolve: Any) -> dict[str, Json]:

@@ -1,7 +1,8 @@
 """Manifests that PostHog stores in another form still converge: apply once, then plan is empty.
 
-Each case was found by the property tests: PostHog lower-cases tags. Without phsync comparing
-in PostHog's stored form, every apply would write again.
+Each case was found by the property tests: PostHog lower-cases tags, and wants text for some
+flag operators. Without phsync comparing in PostHog's stored form, every apply would write
+again, or be refused.
 """
 
 from __future__ import annotations
@@ -16,6 +17,12 @@ from tests.reliability import inprocess
 CASES = {
     "upper-case tags": (
         "kind: Dashboard\nname: Tags\ntags: [Growth, ' KPI ']\n",
+        None,
+    ),
+    "a number for gt in a flag": (
+        "kind: FeatureFlag\nkey: older\nfilters:\n  groups:\n    - properties:\n"
+        "        - {type: person, key: age, operator: gt, value: 40}\n"
+        "        - {type: person, key: name, operator: icontains, value: 7}\n",
         None,
     ),
 }
