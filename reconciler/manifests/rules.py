@@ -537,10 +537,28 @@ def _resolve(root: Mapping[str, Any], node: Mapping[str, Any]) -> Mapping[str, A
 
 # -- the rule book ------------------------------------------------------------------------------
 
+def trimmed_name(manifest: Manifest) -> list[Issue]:
+    """A cohort's or dashboard's name has no spaces at its ends: PostHog strips them on save,
+    so phsync would never find the object under the manifest's name and would create it
+    again on every apply."""
+    name = manifest.spec.get("name")
+    if not isinstance(name, str) or name == name.strip():
+        return []
+    return [
+        issue(
+            manifest,
+            ("name",),
+            f"{name!r} starts or ends with spaces, which PostHog removes when it saves "
+            "the name",
+            f"write {name.strip()!r}" if name.strip() else "give it a name",
+        )
+    ]
+
+
 RULES: dict[str, tuple[Rule, ...]] = {
     "FeatureFlag": (flag_variants, flag_payloads, flag_group_variants, flag_properties),
-    "Cohort": (cohort_filters,),
-    "Dashboard": (),
+    "Cohort": (trimmed_name, cohort_filters),
+    "Dashboard": (trimmed_name,),
     "Annotation": (annotation_scope, annotation_date),
 }
 

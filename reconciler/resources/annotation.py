@@ -86,6 +86,8 @@ def version(raw: Mapping[str, Json], spec: Mapping[str, Json]) -> str:
 
 def canonical(spec: Mapping[str, Json]) -> dict[str, Json]:
     out: dict[str, Json] = {field: spec[field] for field in _FIELDS if field in spec}
+    if isinstance(out.get("content"), str):
+        out["content"] = out["content"].strip()  # PostHog strips it on save
     out["scope"] = spec.get("scope") or "project"
     if "date_marker" in out:
         out["date_marker"] = normalise_date(out["date_marker"])

@@ -43,7 +43,8 @@ def is_managed(raw: Mapping[str, Json]) -> bool:
 
 
 def user_description(text: Json) -> str:
-    body = str(text or "").rstrip()
+    """The description without phsync's marker, stripped as PostHog stores it."""
+    body = str(text or "").strip()
     if body.endswith(MARKER):
         body = body[: -len(MARKER)].rstrip()
     return body

@@ -67,7 +67,7 @@ def _tile(tile: Mapping[str, Json]) -> dict[str, Json]:
 def _canonical(spec: Mapping[str, Json]) -> dict[str, Json]:
     out: dict[str, Json] = {"name": spec["name"]}
     if "description" in spec:
-        out["description"] = spec["description"] or ""
+        out["description"] = str(spec["description"] or "").strip()  # as PostHog stores it
     if "pinned" in spec:
         out["pinned"] = bool(spec["pinned"])
     if "tags" in spec:

@@ -151,6 +151,8 @@ def _canonical(spec: Mapping[str, Json], **resolve: Any) -> dict[str, Json]:
     for field in _SCALARS:
         if field in spec:
             out[field] = spec[field] if spec[field] is not None or field != "name" else ""
+    if isinstance(out.get("name"), str):
+        out["name"] = out["name"].strip()  # PostHog strips it on save
     if "tags" in spec:
         out["tags"] = user_tags(spec["tags"])
     if "filters" in spec:

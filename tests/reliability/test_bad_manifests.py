@@ -55,6 +55,7 @@ EXPECTED: dict[str, tuple[str, int, str]] = {
     "flag-key-with-space.yaml": ("", 2, "'new checkout' is not allowed"),
     "flag-without-filters.yaml": ("", 1, "missing required field 'filters'"),
     "identity-empty-dashboard-name.yaml": ("", 2, "must not be empty"),
+    "identity-name-with-spaces.yaml": ("", 2, "starts or ends with spaces"),
     "identity-missing-cohort-name.yaml": ("", 1, "missing required field 'name'"),
     "identity-missing-flag-key.yaml": ("", 1, "missing required field 'key'"),
     "ignore-identity.yaml": ("", 6, "is this object's identity and cannot be ignored"),

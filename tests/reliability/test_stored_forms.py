@@ -1,8 +1,8 @@
 """Manifests that PostHog stores in another form still converge: apply once, then plan is empty.
 
-Each case was found by the property tests: PostHog lower-cases tags, and wants text for some
-flag operators. Without phsync comparing in PostHog's stored form, every apply would write
-again, or be refused.
+Each case was found by the property tests: PostHog lower-cases tags, strips text fields, and
+wants text for some flag operators. Without phsync comparing in PostHog's stored form, every
+apply would write again, or be refused.
 """
 
 from __future__ import annotations
@@ -23,6 +23,13 @@ CASES = {
         "kind: FeatureFlag\nkey: older\nfilters:\n  groups:\n    - properties:\n"
         "        - {type: person, key: age, operator: gt, value: 40}\n"
         "        - {type: person, key: name, operator: icontains, value: 7}\n",
+        None,
+    ),
+    "text with spaces and a trailing newline": (
+        "kind: Dashboard\nname: Spaced\ndescription: |\n  Weekly numbers.\n---\n"
+        "kind: FeatureFlag\nkey: spaced\nname: ' padded '\nfilters:\n  groups: [{rollout_percentage: 5}]\n---\n"
+        "kind: Cohort\nname: Spaced cohort\ndescription: '  both ends  '\nis_static: true\n---\n"
+        "kind: Annotation\nname: spaced\ncontent: ' v1 deployed '\ndate_marker: 2026-02-01T10:00:00Z\n",
         None,
     ),
 }
