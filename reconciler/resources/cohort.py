@@ -83,6 +83,8 @@ def _canonical(spec: Mapping[str, Json], cohort: Callable[[Any], Any]) -> dict[s
         out["description"] = user_description(spec["description"])
     if "is_static" in spec:
         out["is_static"] = bool(spec["is_static"])
+    elif spec.get("filters") is not None:
+        out["is_static"] = False  # conditions make it dynamic, even if it was static before
     filters = spec.get("filters")
     if "filters" in spec and filters is not None and not spec.get("is_static"):
         props = filters.get("properties") if isinstance(filters, Mapping) else None

@@ -1,8 +1,9 @@
 """Manifests that PostHog stores in another form still converge: apply once, then plan is empty.
 
-Each case was found by the property tests: PostHog lower-cases tags, strips text fields, and
-wants text for some flag operators. Without phsync comparing in PostHog's stored form, every
-apply would write again, or be refused.
+Each case was found by the property tests: PostHog lower-cases tags, strips text fields, wants
+text for some flag operators, and a cohort that gains conditions stops being static. Without
+phsync comparing in PostHog's stored form, every apply would write again (or, for a name,
+create again).
 """
 
 from __future__ import annotations
@@ -31,6 +32,11 @@ CASES = {
         "kind: Cohort\nname: Spaced cohort\ndescription: '  both ends  '\nis_static: true\n---\n"
         "kind: Annotation\nname: spaced\ncontent: ' v1 deployed '\ndate_marker: 2026-02-01T10:00:00Z\n",
         None,
+    ),
+    "a static cohort that gains conditions": (
+        "kind: Cohort\nname: Grows up\nis_static: true\n",
+        "kind: Cohort\nname: Grows up\nfilters:\n  properties:\n    type: AND\n    values:\n"
+        "      - {type: person, key: plan, operator: exact, value: pro}\n",
     ),
 }
 
