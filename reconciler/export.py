@@ -44,7 +44,9 @@ def _tidy(value: Json) -> Json:
 
 
 def slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-").lower() or "unnamed"
+    """A file name stem for ``text``; never starting with a dot, which would make the file
+    hidden, and plan skips hidden files (with --prune it would delete the object)."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-.").lower() or "unnamed"
 
 
 def document(obj: LiveObject, name: str) -> dict[str, Any]:

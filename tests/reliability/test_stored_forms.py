@@ -54,3 +54,29 @@ def test_apply_then_plan_is_empty(case: str, quiet_emulator: Any, tmp_path: Path
             inprocess.apply(client, root)
             planned = inprocess.plan(client, root)
             assert planned.plan.is_empty, [c.to_dict() for c in planned.plan.changes]
+
+
+@pytest.mark.parametrize("name", [".", ".env rollout", "..", "-.hidden"])
+def test_export_writes_no_hidden_file_that_plan_would_skip(
+    name: str, quiet_emulator: Any, tmp_path: Path
+) -> None:
+    """A cohort named '.env rollout' exported as cohorts/.env-rollout.yaml would be skipped by
+    plan as a hidden file, and plan --prune would then delete the cohort."""
+    from reconciler import engine
+    from reconciler.export import export_objects
+    from reconciler.manifests import dump_manifest
+    from reconciler.model import KINDS
+
+    root = tmp_path / "m"
+    root.mkdir()
+    (root / "c.yaml").write_text(f"kind: Cohort\nname: {name!r}\nis_static: true\n")
+    out = tmp_path / "exported"
+    with inprocess.client_for(quiet_emulator) as client:
+        inprocess.apply(client, root)
+        exported, _ = export_objects(engine.read_for_export(client, KINDS))
+        for item in exported:
+            assert not any(part.startswith(".") for part in Path(item.relative_path).parts)
+            path = out / item.relative_path
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(dump_manifest(item.document), encoding="utf-8")
+        assert inprocess.plan(client, out, prune=True).plan.is_empty
