@@ -6,8 +6,8 @@ import re
 from typing import Any
 
 from reconciler.emulator import clock, fields
-from reconciler.emulator.dashboards import INSIGHT
-from reconciler.emulator.dashboards import KIND as DASHBOARD
+from reconciler.emulator.dashboard_docs import INSIGHT
+from reconciler.emulator.dashboard_docs import KIND as DASHBOARD
 from reconciler.emulator.pagination import limit_offset
 from reconciler.emulator.routing import Call
 from reconciler.emulator.store import JSON, Store

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from reconciler.emulator import activity, clock, dashboards, fields
+from reconciler.emulator import activity, clock, dashboard_docs, fields
 from reconciler.emulator.flag_rules import (
     conditions,
     dependents,
@@ -288,7 +288,7 @@ def _dashboard_ids(call: Call, raw: Any) -> list[int]:
     ids: list[int] = []
     for item in items:
         try:
-            dashboard = call.store.get(dashboards.KIND, int(item))
+            dashboard = call.store.get(dashboard_docs.KIND, int(item))
         except (TypeError, ValueError):
             raise validation(
                 f"Incorrect type. Expected pk value, received {type(item).__name__}.",
@@ -347,7 +347,7 @@ def create_flag(call: Call) -> Response:
     }
     store.insert(KIND, doc, project_id=pid)
     if should_dashboard:
-        board = dashboards.create_usage_dashboard(store, pid, user, key)
+        board = dashboard_docs.create_usage_dashboard(store, pid, user, key)
         doc["usage_dashboard"] = board["id"]
         store.put(KIND, doc)
     activity.record(
@@ -403,7 +403,9 @@ def update_flag(call: Call) -> Response:
     flag["updated_at"] = clock.now_iso()
     store.put(KIND, flag)
     if flag["key"] != old_key and flag.get("usage_dashboard"):
-        dashboards.rename_usage_dashboard(store, int(flag["usage_dashboard"]), old_key, flag["key"])
+        dashboard_docs.rename_usage_dashboard(
+            store, int(flag["usage_dashboard"]), old_key, flag["key"]
+        )
     deleted_now = flag.get("deleted") and not before.get("deleted")
     activity.record(
         store,
