@@ -53,7 +53,7 @@ def _seeders() -> dict[str, Seeder]:
         cohorts,
         dashboards,
         endpoints,
-        flags,
+        flag_docs,
         persons,
         recordings,
     )
@@ -61,7 +61,7 @@ def _seeders() -> dict[str, Seeder]:
     return {
         "persons": persons.seed_person,
         "cohorts": cohorts.seed_cohort,
-        "feature_flags": flags.seed_flag,
+        "feature_flags": flag_docs.seed_flag,
         "dashboards": dashboards.seed_dashboard,
         "annotations": chart_annotations.seed_annotation,
         "session_recordings": recordings.seed_recording,
