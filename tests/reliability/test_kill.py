@@ -85,7 +85,7 @@ def trials(
     world = World(seed=seed, prefix=f"kill{seed}")
     world.populate(flags=24, cohorts=10, dashboards=8, annotations=8)
     root = tmp / "manifests"
-    seeded = unmanaged(api.snapshot())
+    seeded = unmanaged(api.snapshot(full_dashboards=True))
     emulator.set_faults(FaultConfig(latency_ms=3, seed=seed))
     results = []
     for trial in range(count):
@@ -105,7 +105,7 @@ def trials(
         snap = api.snapshot(full_dashboards=True)
         assert duplicates(snap) == {}, (trial, outcome)
         assert compare(world, snap) == [], (trial, outcome)
-        assert unmanaged(api.snapshot()) == seeded, (trial, outcome)
+        assert unmanaged(snap) == seeded, (trial, outcome)
         with inprocess.client_for(emulator) as client:
             assert inprocess.plan(client, root, prune=True).plan.is_empty, (trial, outcome)
         results.append(outcome)

@@ -28,7 +28,7 @@ from tests.reliability.conftest import start_emulator
 from tests.reliability.observe import writes
 from tests.reliability.strategies import manifest_sets, successive_sets
 
-EXAMPLES = int(os.environ.get("PHSYNC_PROPERTY_EXAMPLES", "20"))
+EXAMPLES = int(os.environ.get("PHSYNC_PROPERTY_EXAMPLES", "12"))
 SETTINGS = settings(
     max_examples=EXAMPLES,
     deadline=None,
