@@ -29,6 +29,29 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     app: App
 
+    def server_activate(self) -> None:
+        self.open_connections: set[socket.socket] = set()
+        self.connections_lock = threading.Lock()
+        super().server_activate()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self.connections_lock:
+            self.open_connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self.connections_lock:
+            self.open_connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """End idle keep-alive connections so their threads finish when the server stops."""
+        with self.connections_lock:
+            connections = list(self.open_connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that hung up (killed, timed out) is not the server's error."""
         if isinstance(sys.exc_info()[1], ConnectionError):
@@ -139,6 +162,7 @@ class Emulator:
 
     def _close(self) -> None:
         if self._server is not None:
+            self._server.close_connections()
             self._server.server_close()
             self._server = None
             self.app.close()
