@@ -108,15 +108,17 @@ def definitions() -> dict[str, Any]:
     return defs
 
 
-def check(body: Any, schema_name: str) -> None:
-    schema = {"$ref": f"#/definitions/{schema_name}", "definitions": definitions()}
+@cache
+def validator(schema_name: str) -> jsonschema.Draft7Validator:
+    """One validator per schema, built once (checking the big definitions set is slow)."""
+    target: dict[str, Any] = {"$ref": f"#/definitions/{schema_name}"}
     if schema_name.startswith("[]"):
-        schema = {
-            "type": "array",
-            "items": {"$ref": f"#/definitions/{schema_name[2:]}"},
-            "definitions": definitions(),
-        }
-    jsonschema.validate(body, schema)
+        target = {"type": "array", "items": {"$ref": f"#/definitions/{schema_name[2:]}"}}
+    return jsonschema.Draft7Validator({**target, "definitions": definitions()})
+
+
+def check(body: Any, schema_name: str) -> None:
+    validator(schema_name).validate(body)
 
 
 def response_schema(method: str, template: str, status: str = "200") -> str:
@@ -183,3 +185,12 @@ def test_write_responses_validate(api: Client) -> None:
         json={"name": "schema_check", "query": {"kind": "HogQLQuery", "query": "select 1"}},
     )
     check(endpoint.json(), response_schema("POST", P + "/endpoints/", "201"))
+
+
+def test_the_checker_can_fail(api: Client) -> None:
+    flag = api.get(api.p + "/feature_flags/301/").json()
+    del flag["key"]
+    with pytest.raises(jsonschema.ValidationError):
+        check(flag, "FeatureFlag")
+    with pytest.raises(jsonschema.ValidationError):
+        check({**api.get(api.p + "/cohorts/201/").json(), "count": "many"}, "Cohort")
