@@ -11,8 +11,11 @@ from pathlib import Path
 
 import pytest
 import requests
+from click.testing import CliRunner
 
+from reconciler.cli.emulator import emulator
 from reconciler.emulator import KeySpec, Rate, parse_key_spec, parse_rate_option, parse_rates
+from reconciler.errors import ConfigError
 from tests.conftest import run_phsync
 
 
@@ -58,9 +61,9 @@ def test_parse_rate_option_rejects(text: str) -> None:
 
 
 def test_help_explains_keys_faults_and_that_hogql_is_not_executed() -> None:
-    result = run_phsync("emulator", "--help")
-    assert result.returncode == 0
-    text = " ".join(result.stdout.split())
+    result = CliRunner().invoke(emulator, ["--help"])
+    assert result.exit_code == 0
+    text = " ".join(result.output.split())
     for needle in (
         "--api-key",
         "--data",
@@ -74,9 +77,9 @@ def test_help_explains_keys_faults_and_that_hogql_is_not_executed() -> None:
 
 
 def test_bad_option_is_a_usage_error() -> None:
-    result = run_phsync("emulator", "--api-key", "phx_a=bogus")
-    assert result.returncode == 2
-    assert "bad scope" in result.stderr
+    result = CliRunner().invoke(emulator, ["--api-key", "phx_a=bogus"])
+    assert result.exit_code == 2
+    assert "bad scope" in result.output
 
 
 def test_serves_until_interrupted() -> None:
@@ -143,17 +146,17 @@ def test_default_key_is_announced() -> None:
 def test_unusable_data_file_and_seed_are_reported(tmp_path: Path) -> None:
     not_sqlite = tmp_path / "notes.txt"
     not_sqlite.write_text("just some text, long enough to not be a database header\n" * 20)
-    result = run_phsync("emulator", "--port", "0", "--data", str(not_sqlite))
-    assert result.returncode == 1
-    assert "cannot use" in result.stderr and "data file" in result.stderr
+    result = CliRunner().invoke(emulator, ["--port", "0", "--data", str(not_sqlite)])
+    assert isinstance(result.exception, ConfigError)
+    assert "cannot use" in str(result.exception) and "data file" in str(result.exception)
     seed = tmp_path / "seed.json"
     seed.write_text('{"projects": [{"name": "no id"}]}')
-    result = run_phsync("emulator", "--port", "0", "--seed", str(seed))
-    assert result.returncode == 1
-    assert "cannot load the emulator seed" in result.stderr
+    result = CliRunner().invoke(emulator, ["--port", "0", "--seed", str(seed)])
+    assert isinstance(result.exception, ConfigError)
+    assert "cannot load the emulator seed" in str(result.exception)
 
 
-def test_port_in_use_is_reported() -> None:
+def test_port_in_use_is_reported_through_the_error_boundary() -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
