@@ -42,7 +42,7 @@ def live_flags(store: Store, project_id: int) -> list[JSON]:
     return [f for f in store.all("feature_flag", project_id) if not f.get("deleted")]
 
 
-def _flag_reference(store: Store, project_id: int, reference: Any) -> str:
+def _referenced_flag(store: Store, project_id: int, reference: Any) -> JSON:
     try:
         flag_id = int(str(reference))
     except ValueError:
@@ -53,39 +53,39 @@ def _flag_reference(store: Store, project_id: int, reference: Any) -> str:
     flag = store.get("feature_flag", flag_id)
     if flag is None or flag.get("project_id") != project_id or flag.get("deleted"):
         raise _invalid(f"Flag dependency references non-existent flag with ID {flag_id}")
-    return str(flag["key"])
+    return flag
 
 
-def _dependencies(store: Store, project_id: int, filters: JSON) -> set[str]:
-    return {
-        _flag_reference(store, project_id, prop["key"])
-        for prop in properties(filters, "flag")
-        if prop.get("key")
-    }
+def _dependency_flags(store: Store, project_id: int, filters: JSON) -> dict[str, JSON]:
+    """The flags that ``filters`` depend on, by key (each read alone: a project may hold
+    thousands of flags)."""
+    found: dict[str, JSON] = {}
+    for prop in properties(filters, "flag"):
+        if prop.get("key"):
+            flag = _referenced_flag(store, project_id, prop["key"])
+            found[str(flag["key"])] = flag
+    return found
 
 
 def _check_cycles(store: Store, project_id: int, filters: JSON, current_key: str | None) -> None:
     if not current_key:
         return
-    deps = _dependencies(store, project_id, filters)
+    deps = _dependency_flags(store, project_id, filters)
     if not deps:
         return
     if current_key in deps:
         raise _invalid(f"Feature flag '{current_key}' cannot depend on itself")
-    by_key = {str(f["key"]): f for f in live_flags(store, project_id)}
 
-    def visit(key: str, path: list[str]) -> None:
+    def visit(key: str, flag: JSON, path: list[str]) -> None:
         if key in path:
             cycle = path[path.index(key) :] + [key]
             raise _invalid(f"Circular dependency detected: {' → '.join(cycle)}")
-        flag = by_key.get(key)
-        if flag is None:
-            return
-        for dep in _dependencies(store, project_id, flag.get("filters") or {}):
-            visit(dep, [*path, key])
+        nested = _dependency_flags(store, project_id, flag.get("filters") or {})
+        for dep in sorted(nested):
+            visit(dep, nested[dep], [*path, key])
 
     for dep in sorted(deps):
-        visit(dep, [current_key])
+        visit(dep, deps[dep], [current_key])
 
 
 def _cohort_checks(store: Store, project_id: int, prop: JSON) -> None:
