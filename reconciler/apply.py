@@ -10,13 +10,16 @@ On the first failure nothing new starts; what was done and what was not is repor
 
 from __future__ import annotations
 
+import random
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
 from reconciler import paths
+from reconciler.client.retry import RetryPolicy
 from reconciler.errors import (
     ApplyError,
     NotFoundError,
@@ -30,7 +33,8 @@ from reconciler.plan import Change, LiveState, Plan
 from reconciler.resources import REGISTRY
 from reconciler.resources.base import Directory, LiveObject, UnresolvedReference
 
-CREATE_ATTEMPTS = 3
+CREATE_ATTEMPTS = 4  # as many tries as the client gives a request it may repeat
+_RETRY = RetryPolicy()
 # Kinds whose list filters on the identity with ?search= (flags by key, cohorts by name).
 _SEARCHABLE = frozenset({"FeatureFlag", "Cohort"})
 
@@ -123,8 +127,10 @@ class Applier:
         *,
         parallelism: int = 4,
         progress: ProgressFn | None = None,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.client = client
+        self._sleep = sleep
         self.live = live
         self.directory = directory
         self.parallelism = max(1, parallelism)
@@ -243,6 +249,9 @@ class Applier:
                     break
                 if attempt == CREATE_ATTEMPTS - 1:
                     raise
+                # Not there: PostHog failed before acting. Wait as the client waits before
+                # repeating a safe request, so a short outage does not use up every try.
+                self._sleep(_RETRY.backoff(attempt + 1, random.random()))
         assert created is not None
         object_id = int(created["id"])
         self.directory.add(change.key.kind, adapter.identity(change.desired), object_id)

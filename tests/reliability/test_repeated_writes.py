@@ -119,3 +119,31 @@ def test_a_create_is_not_sent_again_when_the_lookup_cannot_tell(
     with inprocess.client_for(quiet_emulator) as client:
         inprocess.apply(client, root)
     assert [c["name"] for c in api.list("cohorts")].count("Only once") == 1
+
+
+class FailsFirstPosts(PostHogClient):
+    """PostHog answers the first three POSTs with a 503 before acting on them."""
+
+    failures = 3
+
+    def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        if method.upper() == "POST" and self.failures:
+            self.failures -= 1
+            raise ServerError("PostHog failed", status=503, method="POST", url=path)
+        return super().request(method, path, **kwargs)
+
+
+def test_a_create_is_tried_four_times_with_growing_waits(
+    quiet_emulator: Any, api: Api, tmp_path: Path
+) -> None:
+    from reconciler.apply import Applier
+
+    root = tmp_path / "m"
+    root.mkdir()
+    (root / "cohort.yaml").write_text("kind: Cohort\nname: Patient\nis_static: true\n")
+    waits: list[float] = []
+    with inprocess.client_for(quiet_emulator, FailsFirstPosts) as flaky:
+        planned = inprocess.plan(flaky, root)
+        Applier(flaky, planned.live, planned.directory, sleep=waits.append).apply(planned.plan)
+    assert [c["name"] for c in api.list("cohorts")].count("Patient") == 1
+    assert len(waits) == 3 and waits == sorted(waits) and waits[0] > 0
