@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from reconciler.emulator import seed as seeding
@@ -51,8 +52,11 @@ class App:
         self.config = config
         self.store = Store(config.data_path)
         if self.store.is_new:
-            with self.store.transaction():
-                seeding.load(self.store, config.seed)
+            if config.data_path is None:
+                _seed_from_template(self.store, config.seed)
+            else:
+                with self.store.transaction():
+                    seeding.load(self.store, config.seed)
         self.keys: dict[str, KeySpec] = {spec.key: spec for spec in config.key_specs()}
         self.throttle = Throttle(config.rates())
         self.faults = FaultInjector(config.faults)
@@ -228,6 +232,30 @@ class App:
     def close(self) -> None:
         self.flush()
         self.store.close()
+
+
+# Seeded in-memory databases, reused by copy for the next emulator with the same seed: tests
+# start hundreds of emulators, and loading the demo seed costs more than copying it. A
+# template is used for a few minutes only, so that relative dates ("now-2h") stay recent.
+_TEMPLATE_SECONDS = 300.0
+_templates: dict[str, tuple[float, Store]] = {}
+_templates_lock = threading.Lock()
+
+
+def _seed_from_template(store: Store, source: str | Path | None) -> None:
+    key = str(source)
+    if source is not None and key != "demo":
+        path = Path(source)
+        key = f"{path.resolve()}:{path.stat().st_mtime_ns}"
+    with _templates_lock:
+        found = _templates.get(key)
+        if found is None or time.monotonic() - found[0] > _TEMPLATE_SECONDS:
+            template = Store(None)
+            with template.transaction():
+                seeding.load(template, source)
+            found = (time.monotonic(), template)
+            _templates[key] = found
+        found[1].copy_to(store)
 
 
 def _rate_class(match: Match | None) -> str | None:

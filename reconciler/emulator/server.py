@@ -138,7 +138,7 @@ class Emulator:
         server = self._bind()
         self._thread = threading.Thread(
             target=server.serve_forever,
-            kwargs={"poll_interval": 0.05},
+            kwargs={"poll_interval": 0.01},
             name="phsync-emulator",
             daemon=True,
         )

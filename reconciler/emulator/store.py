@@ -68,6 +68,12 @@ class Store:
             self._conn.execute(_LOOKUP_INDEX)
         self.is_new = self.get_meta("initialised") is None
 
+    def copy_to(self, other: Store) -> None:
+        """Copy every table into ``other`` (SQLite's online backup)."""
+        with self.lock, other.lock:
+            self._conn.backup(other._conn)
+        other.is_new = other.get_meta("initialised") is None
+
     def close(self) -> None:
         with self.lock:
             self._conn.close()
