@@ -44,6 +44,9 @@ from reconciler.paths import render
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_NODES = 100_000
 MAX_DEPTH = 64
+# libyaml composes a whole document before phsync can count its values; YAML holds at most
+# about one value per character, so this bounds what a hostile text makes it build.
+LIBYAML_MAX_CHARS = 256 * 1024
 
 Path = tuple[str | int, ...]
 
@@ -104,6 +107,25 @@ class _EventSource(Protocol):
     def check_event(self, *choices: type[Event]) -> bool: ...
     def peek_event(self) -> Any: ...
     def get_event(self) -> Any: ...
+
+
+def _libyaml_loader() -> Any:
+    try:
+        from yaml._yaml import CParser
+    except ImportError:  # pragma: no cover - PyYAML built without libyaml
+        return None
+
+    class _CLoader(CParser, _Resolver):
+        """libyaml's parser and composer with phsync's resolver, as CSafeLoader is built."""
+
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            _Resolver.__init__(self)
+
+    return _CLoader
+
+
+_CLoader = _libyaml_loader()
 
 
 def _event_source(text: str) -> _EventSource:
@@ -250,14 +272,85 @@ class _Composer:
         return node, height + 1
 
 
+class _Unmeasured(Exception):
+    """A guarded build met what only the careful composer measures exactly (a limit reached,
+    a merge key, a collection as a key)."""
+
+
+def _composed_by_libyaml(text: str) -> tuple[list[Node], bool] | None:
+    """Every document's node graph composed by libyaml, which is much faster than
+    :class:`_Composer`, and whether the limits were checked; None when libyaml is missing, a
+    document fails to compose, or one breaks a limit: :class:`_Composer` then reads the text
+    again and says where and why. Texts longer than LIBYAML_MAX_CHARS go to :class:`_Composer`
+    too, which stops at MAX_NODES values instead of composing all of a hostile text first.
+
+    A text without ``&`` has no anchors, so no aliases (an alias to nothing fails to compose):
+    its documents are trees, whose size and depth the builder checks as it goes (``guard``)
+    instead of a walk here that would cost as much as composing."""
+    if _CLoader is None or len(text) > LIBYAML_MAX_CHARS:
+        return None
+    measure = "&" in text
+    loader = _CLoader(text)
+    nodes: list[Node] = []
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if measure and not _within_limits(node):
+                return None
+            nodes.append(node)
+    except yaml.YAMLError:
+        return None
+    return nodes, measure
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _within_limits(root: Node) -> bool:
+    """Whether a composed document stays within MAX_NODES values (aliases expanded) and
+    MAX_DEPTH levels, with no alias to a node that contains it. Each node is visited once."""
+    measured: dict[int, tuple[int, int]] = {}  # id(node) -> (size, height)
+    open_nodes: set[int] = set()  # the nodes on the current path from the root
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            parts = [measured[id(child)] for child in _children(node)]
+            size = 1 + sum(part[0] for part in parts)
+            height = 1 + max((part[1] for part in parts), default=0)
+            if size > MAX_NODES or height > MAX_DEPTH:
+                return False
+            measured[key] = (size, height)
+            open_nodes.discard(key)
+            continue
+        if key in measured:
+            continue
+        open_nodes.add(key)
+        stack.append((node, True))
+        for child in _children(node):
+            if id(child) in open_nodes:
+                return False
+            if id(child) not in measured:
+                stack.append((child, False))
+    return True
+
+
 class _Builder:
     """Turns composed nodes into plain Python data, recording positions and problems."""
 
-    def __init__(self, filename: str) -> None:
+    def __init__(self, filename: str, *, guard: bool = False) -> None:
         self.filename = filename
         self.positions: dict[Path, SourceLocation] = {}
         self.issues: list[Issue] = []
         self.constructor = SafeConstructor()
+        self.guard = guard  # a tree nobody measured: count its nodes and levels here
+        self.count = 0
 
     def where(self, mark: Any) -> SourceLocation:
         return SourceLocation(self.filename, mark.line + 1, mark.column + 1)
@@ -268,6 +361,10 @@ class _Builder:
         )
 
     def build(self, node: Node, path: Path) -> Any:
+        if self.guard:
+            self.count += 1 + (len(node.value) if isinstance(node, MappingNode) else 0)
+            if self.count > MAX_NODES or len(path) >= MAX_DEPTH:
+                raise _Unmeasured
         if isinstance(node, ScalarNode):
             return self._scalar(node, path)
         if isinstance(node, SequenceNode):
@@ -288,6 +385,8 @@ class _Builder:
         for key_node, value_node in node.value:
             if key_node.tag != _MERGE:
                 continue
+            if self.guard:
+                raise _Unmeasured
             sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
             for source in sources:
                 if not isinstance(source, MappingNode):
@@ -301,12 +400,16 @@ class _Builder:
             if key_node.tag == _MERGE:
                 continue
             if not isinstance(key_node, ScalarNode):
+                if self.guard:
+                    raise _Unmeasured
                 self.problem(
                     key_node.start_mark, path, "a mapping key must be plain text, not a collection"
                 )
                 continue
             key = key_node.value
             if key in first:
+                if self.guard:
+                    raise _Unmeasured  # the repeated key's value still counts towards limits
                 self.problem(
                     key_node.start_mark,
                     (*path, key),
@@ -458,6 +561,25 @@ def _binary(filename: str) -> Issue:
     )
 
 
+def _build_documents(
+    nodes: Iterable[Node],
+    filename: str,
+    documents: list[Document],
+    issues: list[Issue],
+    *,
+    guard: bool,
+) -> tuple[list[Document], list[Issue]]:
+    for node in nodes:
+        builder = _Builder(filename, guard=guard)
+        location = builder.where(node.start_mark)
+        empty = isinstance(node, ScalarNode) and node.tag == _CORE + "null" and not node.value
+        data = None if empty else builder.build(node, ())
+        builder.positions[()] = location
+        documents.append(Document(data, location, builder.positions))
+        issues.extend(builder.issues)
+    return documents, issues
+
+
 def parse_documents(text: str, filename: str) -> tuple[list[Document], list[Issue]]:
     """Every document of a YAML stream, with positions; pure.
 
@@ -467,18 +589,17 @@ def parse_documents(text: str, filename: str) -> tuple[list[Document], list[Issu
         return [], [too_big(filename, len(text.encode("utf-8", "surrogatepass")))]
     if "\x00" in text:
         return [], [_binary(filename)]
+    composed = _composed_by_libyaml(text)
+    if composed is not None:
+        nodes, measured = composed
+        try:
+            return _build_documents(nodes, filename, [], [], guard=not measured)
+        except _Unmeasured:
+            pass  # the careful composer finds what is wrong, and where
     documents: list[Document] = []
     issues: list[Issue] = []
-    composer = _Composer(text)
     try:
-        for node in composer.documents():
-            builder = _Builder(filename)
-            location = builder.where(node.start_mark)
-            empty = isinstance(node, ScalarNode) and node.tag == _CORE + "null" and not node.value
-            data = None if empty else builder.build(node, ())
-            builder.positions[()] = location
-            documents.append(Document(data, location, builder.positions))
-            issues.extend(builder.issues)
+        _build_documents(_Composer(text).documents(), filename, documents, issues, guard=False)
     except _Refused as exc:
         issues.append(
             Issue(filename, exc.mark.line + 1, exc.mark.column + 1, exc.message, hint=exc.hint)
