@@ -11,6 +11,7 @@ from reconciler import manifests as manifest_io
 from reconciler.apply import Applier, Outcome
 from reconciler.config import Environment, Policies, apply_overrides, expand_paths
 from reconciler.errors import ApiError, ManifestError, PhsyncError, StalePlanError
+from reconciler.gcpause import paused_gc
 from reconciler.live import ApiClient, fetch_live, managed_duplicates
 from reconciler.model import Action, Manifest, ResourceKey
 from reconciler.plan import Change, LiveState, Plan, build_plan
@@ -30,9 +31,21 @@ class Planned:
     directory: Directory
 
 
-def load_manifests(paths: Sequence[str]) -> list[Manifest]:
-    """Every manifest under ``paths``, validated offline except for references."""
-    return manifest_io.load_and_validate(expand_paths(paths), check_refs=False)
+def load_manifests(paths: Sequence[str], *, prune: bool = False) -> list[Manifest]:
+    """Every manifest under ``paths``, validated offline except for references.
+
+    With ``prune``, finding no manifest at all is an error: a wrong path would otherwise plan
+    the deletion of everything phsync manages.
+    """
+    found = manifest_io.load_and_validate(expand_paths(paths), check_refs=False)
+    if prune and not found:
+        where = ", ".join(paths) or "the current directory"
+        raise PhsyncError(
+            f"no manifests found in {where}; with --prune that would delete every object "
+            "phsync manages, so phsync stopped",
+            hint="check the paths you gave (and the `paths` of phsync.yaml)",
+        )
+    return found
 
 
 def effective_manifests(
@@ -57,6 +70,7 @@ def _known_live(directory: Directory) -> set[ResourceKey]:
     return set(directory.ids)
 
 
+@paused_gc()
 def make_plan(
     found: Sequence[Manifest],
     client: ApiClient,

@@ -117,7 +117,7 @@ def plan(
     (exit 1) unless the rule is marked warn_only. `--env all` plans every environment.
     """
     config = find_config(paths)
-    base = engine.load_manifests(paths)
+    base = engine.load_manifests(paths, prune=prune)
     plans = []
     for environment in select_environments(config, env_name):
         found = engine.effective_manifests(base, environment)
@@ -264,7 +264,7 @@ def apply(
             hint="review `phsync plan` first, then run `phsync apply --yes`",
         )
     found = None if plan_file else engine.effective_manifests(
-        engine.load_manifests(paths), environment
+        engine.load_manifests(paths, prune=prune), environment
     )
     client, project_id = _client(kwargs, environment)
     with client:

@@ -122,3 +122,13 @@ def test_failed_apply_rerun_converges_without_duplicates(emulator: Any, emulator
     keys = [f["key"] for f in api.list("feature_flags") if "managed-by-phsync" in (f.get("tags") or [])]
     assert len(keys) == len(set(keys)) == 11
     assert phsync(emulator_env, "plan", "--detailed-exitcode", str(repo)).returncode == 0
+
+
+def test_prune_with_no_manifests_is_refused(emulator: Any, emulator_env: dict[str, str], repo: Path, tmp_path: Path) -> None:
+    assert phsync(emulator_env, "apply", "--yes", str(repo)).returncode == 0
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    emulator.reset_stats()
+    result = phsync(emulator_env, "apply", "--yes", "--prune", str(empty))
+    assert result.returncode == 1 and "no manifests found" in result.stderr
+    assert emulator.stats()["total"] == 0
