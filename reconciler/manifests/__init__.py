@@ -20,6 +20,7 @@ import os
 from collections.abc import Collection, Iterable, Sequence
 
 from reconciler.errors import Issue, ManifestError
+from reconciler.gcpause import paused_gc
 from reconciler.manifests.loader import discover, load_paths, parse_text
 from reconciler.manifests.references import check_references, dependency_order, references
 from reconciler.manifests.rules import check, duplicates
@@ -45,6 +46,7 @@ __all__ = [
 ]
 
 
+@paused_gc()
 def validate(
     manifests: Sequence[Manifest],
     *,
