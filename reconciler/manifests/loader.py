@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.errors import Issue
+from reconciler.gcpause import paused_gc
 from reconciler.manifests import yamlio
 from reconciler.manifests.hints import describe, did_you_mean
 from reconciler.manifests.rules import DATE_ONLY
@@ -30,11 +31,12 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[
     sorted within each path and has no duplicates. A path that does not exist is an issue.
     """
     found: list[Path] = []
-    seen: set[Path] = set()
+    seen: set[str] = set()
     issues: list[Issue] = []
+    real_folders: dict[str, str] = {}
 
     def add(file: Path) -> None:
-        real = file.resolve()
+        real = _real_path(file, real_folders)
         if real not in seen:
             seen.add(real)
             found.append(file)
@@ -54,6 +56,16 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[
     return found, issues
 
 
+def _real_path(file: Path, real_folders: dict[str, str]) -> str:
+    """``os.path.realpath(file)``, resolving each folder once rather than once per file."""
+    if os.path.islink(file):
+        return os.path.realpath(file)
+    folder = str(file.parent)
+    if folder not in real_folders:
+        real_folders[folder] = os.path.realpath(folder)
+    return os.path.join(real_folders[folder], file.name)
+
+
 def _walk(root: Path) -> list[Path]:
     files: list[Path] = []
     for folder, dirs, names in os.walk(root):
@@ -65,6 +77,7 @@ def _walk(root: Path) -> list[Path]:
     return files
 
 
+@paused_gc()
 def load_paths(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Manifest], list[Issue]]:
     """Every manifest in every file under ``paths``, and every problem met reading them."""
     files, issues = discover(paths)
