@@ -24,6 +24,9 @@ _ANNOTATIONS = frozenset(
 )  # fmt: skip
 
 
+_OBJECT_KEYWORDS = frozenset({"properties", "additionalProperties", "required"})
+
+
 class Unsupported(ValueError):
     """The schema uses a keyword or a reference this check does not implement."""
 
@@ -69,13 +72,53 @@ class _Compiler:
             return lambda value: False
         if not isinstance(schema, dict):
             raise Unsupported(f"a schema must be an object or a boolean, got {schema!r}")
-        checks = [self._keyword(name, schema) for name in schema if name not in _ANNOTATIONS]
-        found = [check for check in checks if check is not None]
+        names = [name for name in schema if name not in _ANNOTATIONS]
+        found = [self._object(schema)] if _OBJECT_KEYWORDS.intersection(names) else []
+        for name in names:
+            if name not in _OBJECT_KEYWORDS:
+                check = self._keyword(name, schema)
+                if check is not None:
+                    found.append(check)
         if not found:
             return lambda value: True
         if len(found) == 1:
             return found[0]
-        return lambda value: all(check(value) for check in found)
+
+        def every(value: Any) -> bool:
+            # A loop, not all() over a generator: this runs for every value of every manifest.
+            for check in found:  # noqa: SIM110
+                if not check(value):
+                    return False
+            return True
+
+        return every
+
+    def _object(self, schema: dict[str, Any]) -> Check:
+        """``properties``, ``additionalProperties`` and ``required`` in one pass over a mapping."""
+        if "patternProperties" in schema:
+            raise Unsupported("patternProperties")
+        props = {key: self.compile(sub) for key, sub in (schema.get("properties") or {}).items()}
+        extra_schema = schema.get("additionalProperties", True)
+        forbid_extra = extra_schema is False
+        extra = None if isinstance(extra_schema, bool) else self.compile(extra_schema)
+        required = tuple(schema.get("required") or ())
+
+        def check(value: Any) -> bool:
+            if not isinstance(value, dict):
+                return True
+            for name in required:
+                if name not in value:
+                    return False
+            for key, item in value.items():
+                test = props.get(key)
+                if test is not None:
+                    if not test(item):
+                        return False
+                elif forbid_extra or (extra is not None and not extra(item)):
+                    return False
+            return True
+
+        return check
 
     def _ref(self, ref: Any) -> Check:
         if not isinstance(ref, str) or not ref.startswith("#/"):
@@ -99,6 +142,8 @@ class _Compiler:
             if any(n not in _TYPES for n in names):
                 raise Unsupported(f"unknown type in {value!r}")
             tests = [_TYPES[n] for n in names]
+            if len(tests) == 1:
+                return tests[0]
             return lambda v: any(test(v) for test in tests)
         if name == "$ref":
             return self._ref(value)
@@ -130,25 +175,15 @@ class _Compiler:
             if "prefixItems" in schema:
                 raise Unsupported("prefixItems")
             item = self.compile(value)
-            return lambda v: not isinstance(v, list) or all(item(x) for x in v)
-        if name == "required":
-            names = list(value)
-            return lambda v: not isinstance(v, dict) or all(n in v for n in names)
-        if name == "properties":
-            props = {key: self.compile(sub) for key, sub in value.items()}
-            return lambda v: not isinstance(v, dict) or all(
-                props[k](v[k]) for k in props.keys() & v.keys()
-            )
-        if name == "additionalProperties":
-            if "patternProperties" in schema:
-                raise Unsupported("patternProperties")
-            known = frozenset(schema.get("properties") or {})
-            if value is False:
-                return lambda v: not isinstance(v, dict) or v.keys() <= known
-            extra = self.compile(value)
-            return lambda v: not isinstance(v, dict) or all(
-                extra(v[k]) for k in v.keys() - known
-            )
+
+            def items(v: Any) -> bool:
+                if isinstance(v, list):
+                    for x in v:
+                        if not item(x):
+                            return False
+                return True
+
+            return items
         if name == "propertyNames":
             key_check = self.compile(value)
             return lambda v: not isinstance(v, dict) or all(key_check(k) for k in v)
