@@ -110,3 +110,12 @@ def test_plan_round_trips_through_json() -> None:
 def test_plan_file_of_another_format_is_refused() -> None:
     with pytest.raises(PhsyncError, match="not a phsync plan"):
         Plan.from_dict({"changes": []})
+
+
+def test_field_names_survive_keys_with_dots() -> None:
+    from reconciler.diff import FieldChange
+    from reconciler.plan import Change
+
+    change = Change(Action.UPDATE, ResourceKey("FeatureFlag", "f"), fields=(
+        FieldChange("filters.payloads..8xh/mfEh", None, 1), FieldChange("active", True, False)))
+    assert change.field_names == {"filters", "active"}
