@@ -25,7 +25,7 @@ PHSYNC_FIELDS: frozenset[str] = frozenset({"kind", "ignore", "allow"})
 ALLOWANCES: tuple[str, ...] = ("deactivate", "rollout-increase")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per YAML value of every manifest: keep it small
 class SourceLocation:
     """A place in a manifest file (1-based line and column)."""
 

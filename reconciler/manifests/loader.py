@@ -174,7 +174,7 @@ def _manifest(document: yamlio.Document, filename: str) -> tuple[Manifest | None
         allow=tuple(a for a in data.get("allow") or () if isinstance(a, str))
         if isinstance(data.get("allow"), list)
         else (),
-        positions=dict(positions),
+        positions=positions,  # the document's own, not a copy: nothing changes it after
     )
     return manifest, issues
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -406,7 +407,7 @@ class _Builder:
                     key_node.start_mark, path, "a mapping key must be plain text, not a collection"
                 )
                 continue
-            key = key_node.value
+            key = sys.intern(key_node.value)  # thousands of manifests repeat the same keys
             if key in first:
                 if self.guard:
                     raise _Unmeasured  # the repeated key's value still counts towards limits
@@ -436,6 +437,8 @@ class _Builder:
             return node.value
         try:
             value = _scalar_value(node.tag, node.value)
+            if isinstance(value, str) and len(value) <= 32:
+                value = sys.intern(value)  # operators, types, names: repeated everywhere
         except ValueError:
             kind = node.tag.removeprefix(_CORE)
             self.problem(node.start_mark, path, f"'{node.value}' is not a valid {kind}")
