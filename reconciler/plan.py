@@ -259,7 +259,12 @@ def build_plan(
             )
     deletes.reverse()
     selected = [c for c in (*upserts, *deletes) if _selected(c.key, targets)]
-    with_warnings = tuple(_warn(c, live) for c in selected)
+    by_id: dict[tuple[str, int | None], LiveObject] = {
+        (obj.kind, obj.id): obj for objects in live.objects.values() for obj in objects
+    }
+    with_warnings = tuple(
+        _warn(c, live, by_id.get((c.key.kind, c.object_id))) for c in selected
+    )
     notes: list[str] = []
     if unmarked:
         notes.append(
@@ -281,8 +286,8 @@ def build_plan(
     )
 
 
-def _warn(change: Change, live: LiveState) -> Change:
-    found = warnings_for(change, live.objects)
+def _warn(change: Change, live: LiveState, current: LiveObject | None) -> Change:
+    found = warnings_for(change, live.objects, current)
     if not found:
         return change
     return replace(change, warnings=tuple(found))

@@ -54,9 +54,16 @@ def flag_warnings(before: Mapping[str, Json] | None, after: Mapping[str, Json]) 
     return found
 
 
-def warnings_for(change: Change, live: Mapping[str, Sequence[LiveObject]]) -> list[str]:
-    objects = live.get(change.key.kind, ())
-    current = next((obj for obj in objects if obj.id == change.object_id), None)
+def warnings_for(
+    change: Change,
+    live: Mapping[str, Sequence[LiveObject]],
+    current: LiveObject | None = None,
+) -> list[str]:
+    """Risks of ``change`` in words. ``current`` is the live object it changes, when the caller
+    has it at hand (otherwise it is looked up among ``live``)."""
+    if current is None and change.object_id is not None:
+        objects = live.get(change.key.kind, ())
+        current = next((obj for obj in objects if obj.id == change.object_id), None)
     before = current.spec if current is not None else None
     if change.key.kind == "FeatureFlag":
         if change.action is Action.DELETE:
