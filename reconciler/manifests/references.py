@@ -148,7 +148,7 @@ def _edges(
 def _cycles(manifests: Sequence[Manifest], declared: Mapping[ResourceKey, Manifest]) -> list[Issue]:
     edges = _edges(manifests, declared)
     issues: list[Issue] = []
-    for component in _strongly_connected(list(declared), edges):
+    for component in _strongly_connected(*_cycle_candidates(declared, edges)):
         start = component[0]
         loop = _loop(start, set(component), edges)
         if loop is None:
@@ -163,6 +163,22 @@ def _cycles(manifests: Sequence[Manifest], declared: Mapping[ResourceKey, Manife
         first = next(ref for ref in edges[start] if ref.target == (loop[1:] or loop)[0])
         issues.append(issue(manifest, first.path, message, "break the cycle"))
     return issues
+
+
+def _cycle_candidates(
+    declared: Mapping[ResourceKey, Manifest], edges: Mapping[ResourceKey, list[Reference]]
+) -> tuple[list[ResourceKey], dict[ResourceKey, list[Reference]]]:
+    """The objects that may lie on a cycle, and their references among themselves: an object
+    that refers to nothing, or only to such objects, cannot (most flags and cohorts)."""
+    kept = {key: refs for key, refs in edges.items() if refs}
+    while True:
+        pruned = {key: [r for r in refs if r.target in kept] for key, refs in kept.items()}
+        pruned = {key: refs for key, refs in pruned.items() if refs}
+        if len(pruned) == len(kept) and all(
+            len(pruned[key]) == len(kept[key]) for key in pruned
+        ):
+            return [key for key in declared if key in pruned], pruned
+        kept = pruned
 
 
 def _loop(
