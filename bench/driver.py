@@ -61,11 +61,11 @@ def main(argv: list[str] | None = None) -> int:
     planned = replace(planned, plan=replace(planned.plan, changes=changes))
     requests.post(f"{args.host}/_emulator/stats/reset/?throttle=true", timeout=60)
     with PostHogClient(settings, budget=budget(args.limit)) as writer:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         outcomes = engine.apply_planned(planned, writer, parallelism=args.parallelism)
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     stats = requests.get(f"{args.host}/_emulator/stats/", timeout=60).json()
-    print(json.dumps({"writes": len(outcomes), "seconds": elapsed, "stats": stats}))
+    print(json.dumps({"writes": len(outcomes), "seconds": elapsed, "cpu": cpu, "stats": stats}))
     return 0
 
 

@@ -1,11 +1,12 @@
 """Serve an emulator in its own process, so that its CPU never counts against phsync's.
 
-    python -m bench.emulator_proc --data FILE [--seed SEED.json] [--crud-rate 120/minute]
+    python -m bench.emulator_proc --seed SEED.json [--data FILE] [--crud-rate 120/minute]
                                   [--latency-ms 50]
 
 Prints one JSON line (url, api_key, project_id) once it is listening, then serves until its
-standard input closes or it is terminated. ``--data`` is a SQLite file: seeded from ``--seed``
-when new, reused as it is otherwise (copy a seeded file to start each run from the same state).
+standard input closes or it is terminated. Without ``--data`` the emulator keeps its data in
+memory (seeded from ``--seed`` at each start, so every run starts from the same state);
+``--data`` is a SQLite file, seeded when new and reused as it is otherwise.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def config_from(args: argparse.Namespace) -> EmulatorConfig:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench.emulator_proc")
-    parser.add_argument("--data", required=True)
+    parser.add_argument("--data")
     parser.add_argument("--seed")
     parser.add_argument("--crud-rate", help="e.g. 120/minute; no limit when left out")
     parser.add_argument("--latency-ms", type=int, default=0)
