@@ -178,7 +178,7 @@ def _machine() -> dict[str, str]:
     }
 
 
-def step_validate(report: Report, manifests: Path) -> None:
+def step_validate(report: Report, manifests: Path) -> measure.Run:
     print("validate", flush=True)
     base = measure.run([sys.executable, "-m", "bench.baselines", "yaml", str(manifests)]).check()
     ours = measure.phsync("validate", str(manifests), env={}).check()
@@ -197,10 +197,16 @@ def step_validate(report: Report, manifests: Path) -> None:
             f"{_s(base.wall)} wall, {_s(base.cpu)} CPU, {base.peak_mb:.0f} MB",
         ),
     )
+    return ours
 
 
 def step_plan(
-    report: Report, options: Options, manifests: Path, seed: Path, project: generate.Project
+    report: Report,
+    options: Options,
+    manifests: Path,
+    seed: Path,
+    project: generate.Project,
+    validated: measure.Run,
 ) -> int:
     print("plan", flush=True)
     counts = project.counts
@@ -285,6 +291,13 @@ def step_plan(
         f"Under PostHog's limits (480/minute, 4800/hour) the Terraform model's "
         f"{terraform['requests']} GETs need at least {budget_minutes:.0f} minutes of rate "
         f"budget; phsync's plan ({requests_made} requests) fits in one minute's."
+    )
+    rest = ours.wall - validated.wall - floor.wall
+    report.notes.append(
+        f"plan wall {_s(ours.wall)} ≈ reading and validating the manifests (phsync validate: "
+        f"{_s(validated.wall)}) + reading the project (I/O floor: {_s(floor.wall)}) + "
+        f"{_s(rest)} for the rest (live objects in canonical form, references, diff, plan, "
+        "activity lookups, output)."
     )
     return requests_made
 
@@ -410,8 +423,8 @@ def bench(options: Options, workdir: Path) -> Report:
         f"{len(project.changed)} changed ({options.changed:.0%})"
     )
     report.machine["set-up"] = f"generated in {_s(generated)}, emulator seeded in {_s(seeded)}"
-    step_validate(report, manifests)
-    step_plan(report, options, manifests, seed, project)
+    validated = step_validate(report, manifests)
+    step_plan(report, options, manifests, seed, project, validated)
     if options.apply:
         step_apply(report, options, manifests, seed, len(project.changed))
         step_throughput(report, options, manifests, seed, len(project.changed))
