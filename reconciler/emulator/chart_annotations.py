@@ -134,10 +134,7 @@ def _date_param(raw: str | None, name: str) -> Any:
 
 
 def _get(call: Call, *, include_deleted: bool) -> JSON:
-    try:
-        doc = call.store.get(KIND, int(call.params["id"]))
-    except ValueError:
-        doc = None
+    doc = call.by_id(KIND)
     if doc is None or not _is_visible(call.store, call.project or {}, doc, include_deleted):
         raise not_found()
     return doc

@@ -69,11 +69,8 @@ def _legacy_properties(groups: list[Any]) -> JSON:
 
 
 def _get(call: Call) -> JSON:
-    try:
-        cohort = call.store.get(KIND, int(call.params["id"]))
-    except ValueError:
-        cohort = None
-    if cohort is None or cohort.get("project_id") != call.pid:
+    cohort = call.owned(KIND)
+    if cohort is None:
         raise not_found()
     return cohort
 

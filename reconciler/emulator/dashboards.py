@@ -35,11 +35,8 @@ TEXT_LIMIT = 4000
 
 
 def _get(call: Call, *, include_deleted: bool = False) -> JSON:
-    try:
-        board = call.store.get(KIND, int(call.params["id"]))
-    except ValueError:
-        board = None
-    if board is None or board.get("project_id") != call.pid:
+    board = call.owned(KIND)
+    if board is None:
         raise not_found()
     if board.get("deleted") and not include_deleted:
         raise not_found()

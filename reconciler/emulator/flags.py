@@ -26,11 +26,8 @@ RUNTIMES = ("server", "client", "all")
 
 
 def _get(call: Call) -> JSON:
-    try:
-        flag = call.store.get(KIND, int(call.params["id"]))
-    except ValueError:
-        flag = None
-    if flag is None or flag.get("project_id") != call.pid:
+    flag = call.owned(KIND)
+    if flag is None:
         raise not_found()
     return flag
 

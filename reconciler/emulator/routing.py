@@ -50,6 +50,18 @@ class Call:
     def url(self, path: str) -> str:
         return self.request.absolute(path)
 
+    def by_id(self, kind: str) -> JSON | None:
+        """The stored object of ``kind`` named by the path's ``{id}``, or None."""
+        try:
+            return self.store.get(kind, int(self.params["id"]))
+        except ValueError:
+            return None
+
+    def owned(self, kind: str) -> JSON | None:
+        """Like :meth:`by_id`, but only an object of this request's project."""
+        found = self.by_id(kind)
+        return found if found is not None and found.get("project_id") == self.pid else None
+
 
 Handler = Callable[[Call], Response]
 
