@@ -12,7 +12,8 @@ environments:                      # several PostHog targets for one set of mani
         set:
           filters.groups[0].rollout_percentage: 100
 policies:                          # rules every plan is checked against
-  max_rollout_increase: 25
+  max_rollout_increase: 25         # points per change, on each condition matched by identity
+  max_new_condition_rollout: 50    # a condition added to an existing flag releases to at most 50 %
   protect_active_flags: true
   require_description: true
   require_owner_tag: "owner:"
@@ -45,6 +46,7 @@ TOP_KEYS = ("paths", "environments", "policies")
 ENVIRONMENT_KEYS = ("host", "project", "api_key_env", "overrides")
 POLICY_RULES = (
     "max_rollout_increase",
+    "max_new_condition_rollout",
     "protect_active_flags",
     "require_description",
     "require_owner_tag",
@@ -72,6 +74,7 @@ class Environment:
 @dataclass(frozen=True)
 class Policies:
     max_rollout_increase: float | None = None
+    max_new_condition_rollout: float | None = None
     protect_active_flags: bool = False
     require_description: bool = False
     require_owner_tag: str | None = None
@@ -157,13 +160,19 @@ def _policies(data: Any, where: str) -> Policies:
         if rule not in POLICY_RULES:
             raise _unknown(f"{where}: policies.warn_only", rule, POLICY_RULES)
     limit = data.get("max_rollout_increase")
+    new_limit = data.get("max_new_condition_rollout")
     deletes = data.get("max_deletes")
-    if limit is not None and not isinstance(limit, int | float):
+    if limit is not None and not _number(limit):
         raise ConfigError(f"{where}: policies.max_rollout_increase must be a number of points")
+    if new_limit is not None and not (_number(new_limit) and 0 <= new_limit <= 100):
+        raise ConfigError(
+            f"{where}: policies.max_new_condition_rollout must be a percentage from 0 to 100"
+        )
     if deletes is not None and not isinstance(deletes, int):
         raise ConfigError(f"{where}: policies.max_deletes must be a whole number")
     return Policies(
         max_rollout_increase=limit,
+        max_new_condition_rollout=new_limit,
         protect_active_flags=bool(data.get("protect_active_flags")),
         require_description=bool(data.get("require_description")),
         require_owner_tag=data.get("require_owner_tag") or None,
@@ -173,6 +182,10 @@ def _policies(data: Any, where: str) -> Policies:
         max_deletes=deletes,
         warn_only=frozenset(warn_only),
     )
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def read_config(directory: Path) -> ProjectConfig | None:

@@ -69,10 +69,7 @@ class Change:
             action=Action(data["action"]),
             key=ResourceKey(data["kind"], data["name"]),
             object_id=data.get("id"),
-            fields=tuple(
-                FieldChange(f["path"], f.get("before"), f.get("after"))
-                for f in data.get("fields") or []
-            ),
+            fields=tuple(FieldChange.from_dict(f) for f in data.get("fields") or []),
             desired=data.get("desired"),
             ignore=tuple(data.get("ignore") or ()),
             live_version=data.get("live_version"),
@@ -226,7 +223,7 @@ def build_plan(
             matched.add(id(current))
             aligned = adapter.align(desired, current.spec)
             ignore = tuple(paths.parse(p) for p in manifest.ignore)
-            fields = diff(desired, aligned, ignore=ignore)
+            fields = diff(desired, aligned, ignore=ignore, lists=adapter.list_rule)
             if not fields and (current.managed or not mark_unchanged):
                 unmarked += 0 if current.managed else 1
                 continue
@@ -287,7 +284,15 @@ def build_plan(
 
 
 def _warn(change: Change, live: LiveState, current: LiveObject | None) -> Change:
-    found = warnings_for(change, live.objects, current)
+    found = warnings_for(
+        kind=change.key.kind,
+        action=change.action,
+        name=change.key.name,
+        fields=change.fields,
+        desired=change.desired,
+        current=current,
+        live=live.objects,
+    )
     if not found:
         return change
     return replace(change, warnings=tuple(found))

@@ -13,11 +13,7 @@ from reconciler.config import Policies
 from reconciler.model import Action, Manifest, ResourceKey, Violation
 from reconciler.plan import Change, LiveState, Plan
 from reconciler.resources.base import Json
-
-
-def _rollouts(spec: Mapping[str, Json] | None) -> list[float]:
-    groups = ((spec or {}).get("filters") or {}).get("groups") or []
-    return [100 if g.get("rollout_percentage") is None else g["rollout_percentage"] for g in groups]
+from reconciler.risks import new_conditions, rollout_increases
 
 
 def _live_spec(change: Change, live: LiveState) -> Mapping[str, Json] | None:
@@ -35,20 +31,35 @@ def _rollout_increase(
     plan: Plan, live: LiveState, manifests: Mapping[ResourceKey, Manifest], limit: float
 ) -> Iterator[Violation]:
     for change in _flags(plan, Action.UPDATE, Action.ADOPT):
-        if change.desired is None or "filters" not in change.desired:
-            continue
         if "rollout-increase" in _allowed(manifests, change.key):
             continue
-        before, after = _rollouts(_live_spec(change, live)), _rollouts(change.desired)
-        for index, (was, now) in enumerate(zip(before, after, strict=False)):
-            if now - was > limit:
+        for field, was, now in rollout_increases(change.fields):
+            if now - was > limit and field.item is not None:
                 yield Violation(
                     "max_rollout_increase",
                     change.key,
-                    f"rollout of condition {index + 1} grows {was:g}% → {now:g}% "
+                    f'rollout of condition "{field.item.label}" grows {was:g}% → {now:g}% '
                     f"(+{now - was:g} points; at most {limit:g} per change)",
                     f"raise it in steps of at most {limit:g} points, "
                     "or add `allow: [rollout-increase]` to the manifest",
+                )
+
+
+def _new_conditions(
+    plan: Plan, manifests: Mapping[ResourceKey, Manifest], limit: float
+) -> Iterator[Violation]:
+    for change in _flags(plan, Action.UPDATE, Action.ADOPT):
+        if "rollout-increase" in _allowed(manifests, change.key):
+            continue
+        for field, rollout in new_conditions(change.fields):
+            if rollout > limit and field.item is not None:
+                yield Violation(
+                    "max_new_condition_rollout",
+                    change.key,
+                    f"new condition {field.item.after} releases to {rollout:g}% of persons "
+                    f"matching {field.item.label} (at most {limit:g}% for a new condition)",
+                    f"start the new condition at {limit:g}% or less and raise it in later "
+                    "changes, or add `allow: [rollout-increase]` to the manifest",
                 )
 
 
@@ -130,6 +141,8 @@ def check_policies(
     found: list[Violation] = []
     if policies.max_rollout_increase is not None:
         found.extend(_rollout_increase(plan, live, by_key, policies.max_rollout_increase))
+    if policies.max_new_condition_rollout is not None:
+        found.extend(_new_conditions(plan, by_key, policies.max_new_condition_rollout))
     if policies.protect_active_flags:
         found.extend(_active_flags(plan, live, by_key))
     if policies.require_description:

@@ -1,82 +1,136 @@
-"""Risky changes called out in words, for reviewers: pure functions over a change and live state.
+"""Risky changes called out in words, for reviewers: pure functions over one object's change.
 
-What counts as risky: a rollout that grows, a variant split that re-buckets users, turning off
-or deleting an active flag, and deleting a cohort that live flags still target.
+What counts as risky: a condition whose rollout grows, a new condition that releases to persons,
+a removed condition that released to persons, a variant split that re-buckets users, turning off
+or deleting an active flag, and deleting a cohort that live flags still target. Rollouts are
+judged on the conditions the diff matched by identity, so inserting, removing or reordering
+conditions never reads as a rollout jump that did not happen.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from reconciler.diff import ADDED, CHANGED, REMOVED, FieldChange
 from reconciler.model import Action
 from reconciler.resources.base import Json, LiveObject
+from reconciler.resources.labels import percent
 
-if TYPE_CHECKING:
-    from reconciler.plan import Change
-
-
-def _pct(value: Any) -> str:
-    return "100%" if value is None else f"{value:g}%" if isinstance(value, int | float) else "?"
+ROLLOUT = "rollout_percentage"
 
 
-def _rollouts(spec: Mapping[str, Json] | None) -> list[Any]:
-    groups = ((spec or {}).get("filters") or {}).get("groups") or []
-    return [group.get("rollout_percentage") for group in groups]
+def _released(value: Any) -> float:
+    """The share of matching persons a rollout releases to (PostHog's default is all)."""
+    return 100 if value is None else float(value)
+
+
+def condition_changes(fields: Sequence[FieldChange]) -> list[FieldChange]:
+    """The field changes about a flag's conditions, as the diff matched them."""
+    return [f for f in fields if f.item is not None and f.item.noun == "condition"]
+
+
+def rollout_increases(fields: Sequence[FieldChange]) -> list[tuple[FieldChange, float, float]]:
+    """Each matched condition whose rollout grows: (change, was, now)."""
+    found = []
+    for change in condition_changes(fields):
+        if change.op == CHANGED and change.within == ROLLOUT:
+            was, now = _released(change.before), _released(change.after)
+            if now > was:
+                found.append((change, was, now))
+    return found
+
+
+def new_conditions(fields: Sequence[FieldChange]) -> list[tuple[FieldChange, float]]:
+    """Each condition the change adds that releases to anyone: (change, rollout)."""
+    found = []
+    for change in condition_changes(fields):
+        if change.op == ADDED and not change.within and isinstance(change.after, dict):
+            rollout = _released(change.after.get(ROLLOUT))
+            if rollout > 0:
+                found.append((change, rollout))
+    return found
+
+
+def _condition_risks(fields: Sequence[FieldChange]) -> list[str]:
+    found = [
+        f'rollout {percent(was)} → {percent(now)} (condition "{change.item.label}")'
+        for change, was, now in rollout_increases(fields)
+        if change.item is not None
+    ]
+    for change, rollout in new_conditions(fields):
+        if change.item is not None:
+            found.append(
+                f"a new condition releases to {percent(rollout)} of persons matching "
+                f"{change.item.label}"
+            )
+    for change in condition_changes(fields):
+        if change.op == REMOVED and not change.within and isinstance(change.before, dict):
+            rollout = _released(change.before.get(ROLLOUT))
+            if rollout > 0 and change.item is not None:
+                found.append(
+                    f'removes condition "{change.item.label}", which released to '
+                    f"{percent(rollout)} of the persons it matched"
+                )
+    return found
 
 
 def _variants(spec: Mapping[str, Json] | None) -> dict[str, Any]:
     multivariate = ((spec or {}).get("filters") or {}).get("multivariate") or {}
-    return {v.get("key"): v.get("rollout_percentage") for v in multivariate.get("variants") or []}
+    return {v.get("key"): v.get(ROLLOUT) for v in multivariate.get("variants") or []}
 
 
-def flag_warnings(before: Mapping[str, Json] | None, after: Mapping[str, Json]) -> list[str]:
-    found: list[str] = []
+def _split_risk(
+    fields: Sequence[FieldChange], before: Mapping[str, Json], after: Mapping[str, Json]
+) -> list[str]:
+    """Variants matched by key: a split that moves any share re-buckets users."""
+    if not any(f.item is not None and f.item.noun == "variant" for f in fields):
+        return []
+    old, new = _variants(before), _variants(after)
+    if not old or not new or old == new:
+        return []
+    parts = []
+    for key in sorted(set(old) | set(new), key=str):
+        if key not in new:
+            parts.append(f"{key} removed (was {percent(old[key])})")
+        elif key not in old:
+            parts.append(f"{key} added ({percent(new[key])})")
+        elif old[key] != new[key]:
+            parts.append(f"{key} {percent(old[key])} → {percent(new[key])}")
+    return ["variant split changes (" + ", ".join(parts) + "): users are re-bucketed"]
+
+
+def flag_warnings(
+    fields: Sequence[FieldChange], before: Mapping[str, Json] | None, after: Mapping[str, Json]
+) -> list[str]:
     if before is None:
-        return found
-    if "filters" in after:
-        old, new = _rollouts(before), _rollouts(after)
-        for index, (was, now) in enumerate(zip(old, new, strict=False)):
-            if (now if now is not None else 100) > (was if was is not None else 100):
-                found.append(f"rollout {_pct(was)} → {_pct(now)} (condition {index + 1})")
-        if len(new) > len(old):
-            found.append(f"{len(new) - len(old)} release condition(s) added: more users may match")
-        old_split, new_split = _variants(before), _variants(after)
-        if old_split and new_split and old_split != new_split:
-            parts = [
-                f"{key} {_pct(old_split.get(key, 0))} → {_pct(new_split.get(key, 0))}"
-                for key in sorted(set(old_split) | set(new_split), key=str)
-                if old_split.get(key) != new_split.get(key)
-            ]
-            found.append("variant split changes (" + ", ".join(parts) + "): users are re-bucketed")
+        return []
+    found = _condition_risks(fields) + _split_risk(fields, before, after)
     if before.get("active", True) and after.get("active", True) is False:
         found.append("deactivates an active flag")
     return found
 
 
 def warnings_for(
-    change: Change,
+    *,
+    kind: str,
+    action: Action,
+    name: str,
+    fields: Sequence[FieldChange],
+    desired: Mapping[str, Json] | None,
+    current: LiveObject | None,
     live: Mapping[str, Sequence[LiveObject]],
-    current: LiveObject | None = None,
 ) -> list[str]:
-    """Risks of ``change`` in words. ``current`` is the live object it changes, when the caller
-    has it at hand (otherwise it is looked up among ``live``)."""
-    if current is None and change.object_id is not None:
-        objects = live.get(change.key.kind, ())
-        current = next((obj for obj in objects if obj.id == change.object_id), None)
+    """Risks of one object's change in words; ``current`` is the live object it changes."""
     before = current.spec if current is not None else None
-    if change.key.kind == "FeatureFlag":
-        if change.action is Action.DELETE:
-            if before and before.get("active", True):
-                return ["deletes an active flag"]
-            return []
-        if change.action in (Action.UPDATE, Action.ADOPT) and change.desired is not None:
-            return flag_warnings(before, change.desired)
-    if change.key.kind == "Cohort" and change.action is Action.DELETE:
+    if kind == "FeatureFlag":
+        if action is Action.DELETE:
+            return ["deletes an active flag"] if before and before.get("active", True) else []
+        if action in (Action.UPDATE, Action.ADOPT) and desired is not None:
+            return flag_warnings(fields, before, desired)
+    if kind == "Cohort" and action is Action.DELETE:
         users = sorted(
-            flag.name
-            for flag in live.get("FeatureFlag", ())
-            if _targets_cohort(flag.spec, change.key.name)
+            flag.name for flag in live.get("FeatureFlag", ()) if _targets_cohort(flag.spec, name)
         )
         if users:
             return [f"deletes a cohort that flags still target: {', '.join(users)}"]

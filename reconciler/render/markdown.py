@@ -10,6 +10,7 @@ from typing import TextIO
 
 from reconciler.model import Action
 from reconciler.plan import Change, Plan
+from reconciler.render.sentences import sentences
 from reconciler.render.values import SYMBOLS, compact, last_change_text, lines_for, summary_line
 
 GITHUB_COMMENT_LIMIT = 65_536
@@ -21,12 +22,17 @@ def _cell(text: str) -> str:
     return "`" + text.replace("|", "\\|").replace("`", "'").replace("\n", " ") + "`"
 
 
+def _code(text: str) -> str:
+    """A code span outside tables: no backtick or line break can end it early."""
+    return "`" + text.replace("`", "'").replace("\n", " ") + "`"
+
+
 def _details(change: Change) -> str:
     ident = f" (id {change.object_id})" if change.object_id is not None else ""
     count = len(change.fields)
     head = (
         f"<details><summary>{SYMBOLS[change.action]} {change.action.value} "
-        f"<code>{change.key}</code>{ident}: {count} field{'s' if count != 1 else ''}</summary>\n\n"
+        f"<code>{change.key}</code>{ident}: {count} {_noun(change, count)}</summary>\n\n"
     )
     lines = [head]
     if change.source:
@@ -41,12 +47,8 @@ def _details(change: Change) -> str:
                 value = field.after if change.action is Action.CREATE else field.before
                 lines.append(f"| {_cell(field.path)} | {_cell(compact(value, 300))} |\n")
         else:
-            lines.append("| field | before | after |\n|---|---|---|\n")
-            for field in change.fields:
-                lines.append(
-                    f"| {_cell(field.path)} | {_cell(compact(field.before, 300))} "
-                    f"| {_cell(compact(field.after, 300))} |\n"
-                )
+            for sentence in sentences(change.fields, mark=_code, label=_code, limit=300):
+                lines.append(f"- {sentence}\n")
     lines.append("\n</details>\n")
     return "".join(lines)
 
@@ -93,3 +95,8 @@ def to_markdown(plan: Plan, *, limit: int = GITHUB_COMMENT_LIMIT) -> str:
 
 def render(plan: Plan, stream: TextIO, *, color: bool = False) -> None:
     stream.write(to_markdown(plan))
+
+
+def _noun(change: Change, count: int) -> str:
+    noun = "field" if change.action in (Action.CREATE, Action.DELETE) else "change"
+    return noun if count == 1 else noun + "s"

@@ -7,14 +7,9 @@ from typing import TextIO
 import click
 
 from reconciler.model import Action
-from reconciler.plan import Plan
-from reconciler.render.values import (
-    SYMBOLS,
-    describe,
-    last_change_text,
-    lines_for,
-    summary_line,
-)
+from reconciler.plan import Change, Plan
+from reconciler.render.sentences import sentences
+from reconciler.render.values import SYMBOLS, describe, last_change_text, lines_for, summary_line
 
 _COLORS = {
     Action.CREATE: "green",
@@ -22,6 +17,13 @@ _COLORS = {
     Action.UPDATE: "yellow",
     Action.DELETE: "red",
 }
+
+
+def change_lines(change: Change) -> list[str]:
+    """The lines under one object: its fields when created or deleted, else its changes."""
+    if change.action in (Action.CREATE, Action.DELETE):
+        return [describe(field, change.action) for field in lines_for(change.fields, change.action)]
+    return sentences(change.fields)
 
 
 def render(plan: Plan, stream: TextIO, *, color: bool = False) -> None:
@@ -43,8 +45,8 @@ def render(plan: Plan, stream: TextIO, *, color: bool = False) -> None:
         source = f"  [{change.source}]" if change.source else ""
         out(f"  {symbol} {change.key} ({change.action.value}{ident}){source}",
             fg=_COLORS[change.action], bold=True)
-        for field in lines_for(change.fields, change.action):
-            out(f"      {describe(field, change.action)}")
+        for line in change_lines(change):
+            out(f"      {line}")
         for warning in change.warnings:
             out(f"      ! {warning}", fg="magenta")
         last = last_change_text(change.last_change)

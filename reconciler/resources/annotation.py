@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from reconciler import paths
+from reconciler.items import no_lists
 from reconciler.resources.base import (
     Directory,
     Json,
@@ -64,6 +65,7 @@ def display_name(spec: Mapping[str, Json]) -> str:
 
 
 align = keep_live
+list_rule = no_lists
 create_followup = no_followup
 
 

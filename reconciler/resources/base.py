@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from reconciler import paths
+from reconciler.items import ListRule
 from reconciler.model import ResourceKey
 
 Json = Any
@@ -96,6 +97,11 @@ class ResourceKind(Protocol):
         ...
 
     def is_managed(self, raw: Mapping[str, Json]) -> bool: ...
+
+    def list_rule(self, path: paths.Path) -> ListRule | None:
+        """How the items of the list at ``path`` (``*`` for indexes) are matched and named in
+        the diff; ``None`` compares that list by position."""
+        ...
 
     def canonical(self, spec: Mapping[str, Json]) -> dict[str, Json]: ...
 

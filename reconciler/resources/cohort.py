@@ -21,6 +21,7 @@ from reconciler.resources.base import (
     no_followup,
     number,
 )
+from reconciler.resources.labels import cohort_lists
 
 kind = "Cohort"
 collection = "cohorts"
@@ -35,6 +36,7 @@ display_name = identity
 
 
 align = keep_live
+list_rule = cohort_lists
 create_followup = no_followup
 
 

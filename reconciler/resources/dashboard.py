@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from reconciler import paths
+from reconciler.items import pair
 from reconciler.resources.base import (
     MARKER_TAG,
     Directory,
@@ -21,6 +22,7 @@ from reconciler.resources.base import (
     user_tags,
     with_marker,
 )
+from reconciler.resources.labels import TILES, dashboard_lists
 
 kind = "Dashboard"
 collection = "dashboards"
@@ -95,15 +97,25 @@ def from_live(raw: Mapping[str, Json], directory: Directory) -> dict[str, Json]:
     return _canonical(spec)
 
 
+list_rule = dashboard_lists
+
+
+def pair_tiles(want: list[Any], have: list[Any]) -> dict[int, int]:
+    """Desired tile index -> live tile index: the same text first, then the rest in order, as
+    the diff pairs them."""
+    return {after: before for before, after in pair(TILES, have, want).pairs}
+
+
 def align(desired: Mapping[str, Json], live: dict[str, Json]) -> dict[str, Json]:
     """Compare a tile's color and layouts only where the manifest gives them."""
     want = desired.get("tiles")
     have = live.get("tiles")
     if not isinstance(want, list) or not isinstance(have, list):
         return live
+    models = {before: want[after] for after, before in pair_tiles(want, have).items()}
     aligned = []
     for index, tile in enumerate(have):
-        model: dict[str, Any] = want[index] if index < len(want) else {"text": None}
+        model: dict[str, Any] = models.get(index, {"text": None})
         kept = {key: value for key, value in tile.items() if key in model}
         if "layouts" in kept and isinstance(model.get("layouts"), dict):
             have_layouts: dict[str, Any] = kept["layouts"] or {}
@@ -116,21 +128,35 @@ def align(desired: Mapping[str, Json], live: dict[str, Json]) -> dict[str, Json]
 
 
 def _tiles_patch(spec: Mapping[str, Json], live_raw: Mapping[str, Json] | None) -> list[Json]:
+    """Each desired tile written over the live tile the diff paired it with, new tiles after
+    them. PostHog orders tiles by their layouts, then by age: when that would not give the
+    manifest's order (tiles reordered, or a new tile before old ones), each desired tile is
+    written over the live tile at its position instead, which realises the order."""
     existing = text_tiles(live_raw or {})
+    want = spec.get("tiles") or []
+    have = [{"text": (tile.get("text") or {}).get("body") or ""} for tile in existing]
+    pairing = pair(TILES, have, want)
+    slots = {after: before for before, after in pairing.pairs}
+    new = [index for index in range(len(want)) if index not in slots]
+    if pairing.moved or (new and slots and min(new) < max(slots)):
+        slots = {index: index for index in range(min(len(want), len(existing)))}
     patch: list[Json] = []
-    for index, tile in enumerate(spec.get("tiles") or []):
+    for index, tile in enumerate(want):
         entry: dict[str, Json] = {"text": {"body": tile["text"]}}
         for optional in ("color", "layouts"):
             if optional in tile:
                 entry[optional] = tile[optional]
-        if index < len(existing):
-            entry["id"] = existing[index]["id"]
-            text_id = (existing[index].get("text") or {}).get("id")
+        if index in slots:
+            live_tile = existing[slots[index]]
+            entry["id"] = live_tile["id"]
+            text_id = (live_tile.get("text") or {}).get("id")
             if text_id is not None:
                 entry["text"] = {"id": text_id, "body": tile["text"]}
         patch.append(entry)
-    for extra in existing[len(spec.get("tiles") or []) :]:
-        patch.append({"id": extra["id"], "deleted": True})
+    kept = set(slots.values())
+    patch.extend(
+        {"id": tile["id"], "deleted": True} for i, tile in enumerate(existing) if i not in kept
+    )
     return patch
 
 

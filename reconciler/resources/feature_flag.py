@@ -25,6 +25,7 @@ from reconciler.resources.base import (
     user_tags,
     with_marker,
 )
+from reconciler.resources.labels import flag_lists
 
 kind = "FeatureFlag"
 collection = "feature_flags"
@@ -51,6 +52,7 @@ def display_name(spec: Mapping[str, Json]) -> str:
 
 
 align = keep_live
+list_rule = flag_lists
 create_followup = no_followup
 
 

@@ -94,7 +94,7 @@ def test_policy_violations_fail_the_plan_and_block_apply(emulator: Any, repo: Pa
     result = run_phsync("plan", "--env", "production", "--format", "markdown", str(repo), env=env)
     assert result.returncode == 1
     assert "Policy violations" in result.stdout
-    assert "`FeatureFlag/new-checkout`: rollout of condition 1 grows 25% → 90%" in result.stdout
+    assert "`FeatureFlag/new-checkout`: rollout of condition \"everyone\" grows 25% → 90%" in result.stdout
     assert "`FeatureFlag/dark-mode`: deactivates an active flag" in result.stdout
     assert "rule `require_owner_tag` (warning)" in result.stdout
     before = api.find("feature_flags", key="new-checkout")

@@ -36,8 +36,8 @@ CASES = [
         {"filters": {"groups": [{"p": 1}, {"p": 2}]}},
         {"filters": {"groups": [{"p": 1}]}},
         (),
-        [FieldChange("filters.groups", [{"p": 1}], [{"p": 1}, {"p": 2}])],
-        id="list-length-changes-whole",
+        [FieldChange("filters.groups[1]", None, {"p": 2}, "added")],
+        id="list-without-identity-by-position",
     ),
 ]
 

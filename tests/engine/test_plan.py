@@ -65,7 +65,7 @@ def test_delete_only_with_prune_and_only_managed() -> None:
 def test_risky_rollout_increase_is_called_out() -> None:
     spec = {**FLAG, "filters": {"groups": [{"properties": [], "rollout_percentage": 100}]}}
     [change] = build_plan([manifest("FeatureFlag", spec)], live_state(flags=[_live_flag()])).changes
-    assert change.warnings == ("rollout 10% → 100% (condition 1)",)
+    assert change.warnings == ('rollout 10 % → 100 % (condition "everyone")',)
 
 
 def test_cohort_delete_warns_about_targeting_flags() -> None:

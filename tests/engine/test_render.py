@@ -62,7 +62,7 @@ def test_markdown_puts_summary_then_risks_first() -> None:
     assert text.index("Policy violations") < text.index("Risky changes")
     assert "last updated by ana@example.com" in text
     assert text.index("Risky changes") < text.index("<details>")
-    assert "rollout 10% → 100%" in text and "users are re-bucketed" in text
+    assert "rollout 10 % → 100 %" in text and "users are re-bucketed" in text
     assert "deletes an active flag" in text
 
 

@@ -1,0 +1,169 @@
+"""Canonical list items in a reviewer's words, and the list rules of the kinds that have them.
+
+Pure. Words follow the manifest's own vocabulary (``email icontains "@partner.com"``, ``cohort
+Beta testers``), since that is what a reviewer has just read in the pull request.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from reconciler import paths
+from reconciler.items import ListRule, content
+
+_CUT = 60
+
+
+def cut(text: str, limit: int = _CUT) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def value_words(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(value_words(v) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def percent(value: Any) -> str:
+    if value is None:
+        return "100 %"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{value:g} %"
+    return str(value)
+
+
+def property_words(prop: Mapping[str, Any]) -> str:
+    """One property filter: ``email icontains "@partner.com"``, ``cohort Beta testers``."""
+    negated = "not " if prop.get("negation") else ""
+    ptype = prop.get("type")
+    if ptype == "cohort":
+        return f"{negated}cohort {prop.get('value')}"
+    if ptype == "flag":
+        return f"{negated}flag {prop.get('key')} evaluates to {value_words(prop.get('value'))}"
+    words = f"{negated}{prop.get('key')} {prop.get('operator') or 'exact'}"
+    if "value" in prop:
+        words += f" {value_words(prop['value'])}"
+    if ptype not in (None, "person", "cohort", "flag"):
+        words = f"{ptype} {words}"
+    return words
+
+
+def _properties_words(properties: Any) -> str:
+    if not properties:
+        return "everyone"
+    return " and ".join(property_words(p) for p in properties)
+
+
+# -- feature flags ---------------------------------------------------------------------------
+
+
+def condition_identity(group: Mapping[str, Any]) -> str:
+    """A condition is the same condition while its properties, group type and variant override
+    stay; its rollout and description may change."""
+    return content(
+        [
+            group.get("properties") or [],
+            group.get("aggregation_group_type_index"),
+            group.get("variant"),
+        ]
+    )
+
+
+def condition_label(group: Mapping[str, Any]) -> str:
+    words = _properties_words(group.get("properties"))
+    if group.get("variant"):
+        words += f" → variant {group['variant']}"
+    return cut(words)
+
+
+def condition_summary(group: Mapping[str, Any]) -> str:
+    return f"{condition_label(group)}, {percent(group.get('rollout_percentage'))}"
+
+
+def _variant_summary(variant: Mapping[str, Any]) -> str:
+    name = f", name {value_words(variant['name'])}" if variant.get("name") else ""
+    return percent(variant.get("rollout_percentage")) + name
+
+
+CONDITIONS = ListRule(
+    noun="condition",
+    identity=condition_identity,
+    label=condition_label,
+    summary=condition_summary,
+)
+VARIANTS = ListRule(
+    noun="variant",
+    identity=lambda variant: str(variant.get("key")),
+    label=lambda variant: str(variant.get("key")),
+    summary=_variant_summary,
+    by_position=False,
+)
+
+
+PAYLOADS = ListRule(
+    noun="payload",
+    identity=content,
+    label=lambda payload: cut(value_words(payload)),
+    summary=lambda payload: cut(value_words(payload), 120),
+    by_position=False,
+)
+
+
+def flag_lists(path: paths.Path) -> ListRule | None:
+    if path == ("filters", "groups"):
+        return CONDITIONS
+    if path == ("filters", "multivariate", "variants"):
+        return VARIANTS
+    if path == ("filters", "payloads"):
+        return PAYLOADS  # a mapping: payloads are named by their variant's key
+    return None
+
+
+# -- cohorts ---------------------------------------------------------------------------------
+
+
+def cohort_node_words(node: Mapping[str, Any]) -> str:
+    if node.get("type") in ("AND", "OR") and "values" in node:
+        inner = f" {node['type']} ".join(cohort_node_words(v) for v in node.get("values") or [])
+        return f"({inner})" if inner else "(empty group)"
+    return property_words(node)
+
+
+COHORT_FILTERS = ListRule(
+    noun="filter",
+    identity=content,
+    label=lambda node: cut(cohort_node_words(node)),
+    summary=lambda node: cut(cohort_node_words(node), 120),
+)
+
+
+def cohort_lists(path: paths.Path) -> ListRule | None:
+    """Filters and filter groups at any depth of ``filters.properties``, matched by content."""
+    if len(path) >= 3 and path[:2] == ("filters", "properties") and path[-1] == "values":
+        return COHORT_FILTERS
+    return None
+
+
+# -- dashboards ------------------------------------------------------------------------------
+
+
+def _tile_words(tile: Mapping[str, Any]) -> str:
+    text = str(tile.get("text") or "")
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    return value_words(cut(first, 40))
+
+
+TILES = ListRule(
+    noun="tile",
+    identity=lambda tile: str(tile.get("text") or ""),
+    label=_tile_words,
+    summary=_tile_words,
+    fill=True,
+)
+
+
+def dashboard_lists(path: paths.Path) -> ListRule | None:
+    return TILES if path == ("tiles",) else None
