@@ -11,7 +11,7 @@ by position. Paths listed in the manifest's ``ignore`` are left out.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from deepdiff import DeepDiff
@@ -153,20 +153,17 @@ class _Structural:
 
     def changes(self, patterns: tuple[paths.Path, ...]) -> list[FieldChange]:
         tree = self.run(view="tree")
-        found: dict[str, tuple[paths.Path, FieldChange]] = {}
+        found: dict[tuple[str, str], tuple[paths.Path, FieldChange]] = {}
         for report, levels in tree.items():
             op = _REPORTS.get(report, CHANGED)
             for level in levels:
-                change = self._change(op, level)
-                if change is None:
-                    continue
-                full = (*self.prefix, *change[0])
-                if paths.is_ignored(full, patterns):
-                    continue
-                found.setdefault(change[1].path, (full, change[1]))
+                for path, change in self._changes(op, level):
+                    full = (*self.prefix, *path)
+                    if not paths.is_ignored(full, patterns):
+                        found.setdefault((change.op, change.path), (full, change))
         return [change for _, change in sorted(found.values(), key=lambda pc: _order(pc[0]))]
 
-    def _change(self, op: str, level: DiffLevel) -> tuple[paths.Path, FieldChange] | None:
+    def _changes(self, op: str, level: DiffLevel) -> list[tuple[paths.Path, FieldChange]]:
         live_path, desired_path = _trail(level)
         path = tuple(
             d if d is not None else b for b, d in zip(live_path, desired_path, strict=True)
@@ -174,7 +171,7 @@ class _Structural:
         before = None if op == ADDED else level.t1
         after = None if op == REMOVED else level.t2
         if op == MOVED and not self._really_moved(level):
-            return None
+            return []
         whole = self._scalar_list(path, live_path, desired_path)
         if whole is not None:
             path, before, after, op = whole
@@ -182,9 +179,28 @@ class _Structural:
         if op == MOVED:
             before, after = (item.before, item.after) if item else (None, None)
         if op == CHANGED and same(before, after):
-            return None  # 1 and 1.0: equal values of two number types
-        rendered = paths.render((*self.prefix, *path))
-        return path, FieldChange(rendered, before, after, op, item, within)
+            return []  # 1 and 1.0: equal values of two number types
+        if op == CHANGED and item is not None and not within and isinstance(path[-1], int):
+            # Two unmatched items that deepdiff compared: a reviewer reads one item removed
+            # and another added.
+            rule = self._rule(path[:-1])
+            siblings = _get(self.after, desired_path[:-1]) or []
+            index = next((i for i, x in enumerate(siblings) if x is level.t2), path[-1])
+            old_path, path = (*path[:-1], live_path[-1]), (*path[:-1], index)
+            gone = new = item
+            if rule is not None:
+                gone = replace(item, label=rule.label(before), summary=rule.summary(before))
+                new = replace(item, label=rule.label(after), summary=rule.summary(after))
+            gone = replace(gone, after=None)
+            new = replace(new, before=None, after=index + 1)
+            return [
+                (old_path, FieldChange(self._render(old_path), before, None, REMOVED, gone)),
+                (path, FieldChange(self._render(path), None, after, ADDED, new)),
+            ]
+        return [(path, FieldChange(self._render(path), before, after, op, item, within))]
+
+    def _render(self, path: paths.Path) -> str:
+        return paths.render((*self.prefix, *path))
 
     def _really_moved(self, level: DiffLevel) -> bool:
         # deepdiff hangs a move below the list's level, whose child relation names the item.

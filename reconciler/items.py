@@ -27,8 +27,9 @@ class ListRule:
     (``cohort Paying customers, 20 %``). Items are referred to by position (conditions, tiles,
     whose order matters and whose label may be long) or by label (variants, by key). A rule
     for a mapping only names its entries, by their keys (payloads by variant key).
-    ``fill`` pairs the items that identity leaves unmatched by position, in order (tiles: a tile
-    whose text changed in place is the same tile).
+    ``fill`` says which items that identity leaves unmatched are then paired by position, in
+    order (every tile: a tile whose text changed in place is the same tile; a cohort's filter
+    groups, but not its single filters).
     """
 
     noun: str
@@ -36,7 +37,7 @@ class ListRule:
     label: Callable[[Any], str]
     summary: Callable[[Any], str]
     by_position: bool = True
-    fill: bool = False
+    fill: Callable[[Any], bool] | None = None
 
 
 Rules = Callable[[paths.Path], "ListRule | None"]
@@ -111,10 +112,12 @@ def pair(rule: ListRule, before: Sequence[Any], after: Sequence[Any]) -> Pairing
             pairs.append((queue.pop(0), index))
         else:
             unmatched_after.append(index)
-    if rule.fill:
+    if rule.fill is not None:
+        fill = rule.fill
         taken = {b for b, _ in pairs}
-        unmatched_before = [i for i in range(len(before)) if i not in taken]
-        pairs.extend(zip(unmatched_before, unmatched_after, strict=False))
+        left = [i for i in range(len(before)) if i not in taken and fill(before[i])]
+        right = [i for i in unmatched_after if fill(after[i])]
+        pairs.extend(zip(left, right, strict=False))
     pairs.sort()
     return Pairing(frozenset(pairs), frozenset(_moved(pairs)))
 

@@ -87,7 +87,13 @@ def _split_risk(
     if not any(f.item is not None and f.item.noun == "variant" for f in fields):
         return []
     old, new = _variants(before), _variants(after)
-    if not old or not new or old == new:
+    if not old or not new:
+        return []
+    if old == new:
+        # PostHog hands each variant a slice of the hash range in list order.
+        kept = [key for key in new if key in old]
+        if kept != [key for key in old if key in new]:
+            return ["variant order changes: users are re-bucketed"]
         return []
     parts = []
     for key in sorted(set(old) | set(new), key=str):

@@ -23,7 +23,8 @@ _PERCENT_FIELDS = {"rollout_percentage": "rollout"}
 
 
 def quoted(text: str) -> str:
-    return f'"{text}"'
+    """A label in quotes that it does not itself hold."""
+    return f"'{text}'" if '"' in text else f'"{text}"'
 
 
 def plain(text: str) -> str:

@@ -132,11 +132,16 @@ def cohort_node_words(node: Mapping[str, Any]) -> str:
     return property_words(node)
 
 
+def _is_group(node: Any) -> bool:
+    return isinstance(node, Mapping) and node.get("type") in ("AND", "OR") and "values" in node
+
+
 COHORT_FILTERS = ListRule(
     noun="filter",
     identity=content,
     label=lambda node: cut(cohort_node_words(node)),
     summary=lambda node: cut(cohort_node_words(node), 120),
+    fill=_is_group,
 )
 
 
@@ -150,18 +155,17 @@ def cohort_lists(path: paths.Path) -> ListRule | None:
 # -- dashboards ------------------------------------------------------------------------------
 
 
-def _tile_words(tile: Mapping[str, Any]) -> str:
+def _tile_label(tile: Mapping[str, Any]) -> str:
     text = str(tile.get("text") or "")
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    return value_words(cut(first, 40))
+    return cut(next((line for line in text.splitlines() if line.strip()), ""), 40)
 
 
 TILES = ListRule(
     noun="tile",
     identity=lambda tile: str(tile.get("text") or ""),
-    label=_tile_words,
-    summary=_tile_words,
-    fill=True,
+    label=_tile_label,
+    summary=lambda tile: value_words(_tile_label(tile)),
+    fill=lambda tile: True,
 )
 
 
