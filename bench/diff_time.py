@@ -28,7 +28,7 @@ def live_from_seed(seed: dict[str, Any]) -> LiveState:
     raws = {kind: list(seed.get(name) or []) for kind, name in SEED_KINDS.items()}
     directory = build_directory(raws)
     return LiveState(
-        {kind: [to_live_object(kind, raw, directory) for raw in objs] for kind, objs in raws.items()}
+        {kind: [to_live_object(kind, r, directory) for r in objs] for kind, objs in raws.items()}
     )
 
 
