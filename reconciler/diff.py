@@ -1,25 +1,29 @@
 """The field-level diff between a desired and a live object, both in canonical manifest form.
 
 Pure. Only the top-level fields the manifest declares are compared (a "right-scoped" diff), so
-fields PostHog fills in never show as changes. Cheap equality runs first; only fields that
-differ and hold nested values reach deepdiff, which walks them structurally. Lists whose items
-have an identity (a kind's :class:`~reconciler.items.ListRule`) are matched by it, so an
-inserted condition is one ``added`` item and not a shifted list; every other list is compared
-by position. Paths listed in the manifest's ``ignore`` are left out.
+fields PostHog fills in never show as changes. Cheap equality runs first, and only what differs
+is walked. Mappings are compared key by key. Lists whose items have an identity (a kind's
+:class:`~reconciler.items.ListRule`: conditions by their properties, variants by key, tiles by
+text) are matched by it, so an inserted condition is one ``added`` item and not a shifted list;
+other lists of objects go to deepdiff, which compares them by position. Paths listed in the
+manifest's ``ignore`` are left out.
+
+:func:`as_delta` turns a diff back into a ``deepdiff.Delta``: applied to the live value it must
+give the desired one, which is how the tests hold the diff to account.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from deepdiff import DeepDiff
-from deepdiff.helper import CannotCompare
+from deepdiff import DeepDiff, Delta
+from deepdiff.helper import FlatDataAction, FlatDeltaRow
 from deepdiff.model import DiffLevel
 
 from reconciler import paths
-from reconciler.items import Item, ListRule, Pairing, Rules, no_lists, pair
+from reconciler.items import Item, Rules, no_lists, pair
 
 ADDED, REMOVED, CHANGED, MOVED = "added", "removed", "changed", "moved"
 _ABSENT: Any = None
@@ -30,7 +34,6 @@ _REPORTS = {
     "dictionary_item_removed": REMOVED,
     "iterable_item_added": ADDED,
     "iterable_item_removed": REMOVED,
-    "iterable_item_moved": MOVED,
 }
 
 
@@ -40,7 +43,9 @@ class FieldChange:
 
     ``op`` is ``added``, ``removed``, ``changed`` or ``moved``. ``item`` names the list item the
     change is about when that list's items have an identity, and ``within`` is the path inside
-    that item (empty when the item itself was added, removed or moved).
+    that item (empty when the item itself was added, removed or moved). ``live_path`` and
+    ``desired_path`` locate the change on each side (list indexes differ once items moved; a
+    removed item's desired path ends with its live index); they are not saved with a plan.
     """
 
     path: str
@@ -49,6 +54,8 @@ class FieldChange:
     op: str = CHANGED
     item: Item | None = None
     within: str = ""
+    live_path: paths.Path = field(default=(), compare=False, repr=False)
+    desired_path: paths.Path = field(default=(), compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -83,177 +90,194 @@ def diff(
     """Changes that would turn ``live`` into ``desired``, for the fields ``desired`` declares."""
     patterns = tuple(ignore)
     changes: list[FieldChange] = []
-    for field in desired:
-        after = desired[field]
-        before = live.get(field, _ABSENT)
-        if same(before, after) or paths.is_ignored((field,), patterns):
+    for name in desired:
+        after = desired[name]
+        before = live.get(name, _ABSENT)
+        if same(before, after) or paths.is_ignored((name,), patterns):
             continue
-        if _nested(before) and _nested(after) and type(before) is type(after):
-            changes.extend(_Structural(field, before, after, lists).changes(patterns))
-        else:
-            changes.append(FieldChange(field, before, after))
+        walk = _Walk(lists)
+        walk.walk((name,), (name,), before, after, None, 0)
+        found = [c for c in walk.found if not paths.is_ignored(c.desired_path, patterns)]
+        changes.extend(sorted(found, key=lambda c: _order(c.desired_path)))
     return tuple(changes)
 
 
-def deep_diff(before: Any, after: Any, lists: Rules = no_lists) -> DeepDiff:
-    """deepdiff's own result for two canonical values, lists matched as :func:`diff` matches
-    them: a ``deepdiff.Delta`` built from it turns ``before`` into ``after``."""
-    return _Structural("", before, after, lists).run(view="text")
+def as_delta(changes: Sequence[FieldChange]) -> Delta:
+    """The changes as a deepdiff ``Delta`` over the whole object: ``live + delta`` gives the
+    desired values of the changed fields. A moved item is taken out at its live index and put
+    in at its desired one, as it now is (so the changes inside it are carried by the move)."""
+    moved = [c.live_path for c in changes if c.op == MOVED]
+    rows = []
+    for change in changes:
+        if any(change.live_path[: len(m)] == m and change.live_path != m for m in moved):
+            continue
+        if change.op == MOVED:
+            rows.append(_row(replace(change, op=REMOVED)))
+            rows.append(_row(replace(change, op=ADDED)))
+        else:
+            rows.append(_row(change))
+    return Delta(flat_rows_list=rows, bidirectional=True)
 
 
-def _nested(value: Any) -> bool:
-    if isinstance(value, dict):
-        return True
-    return isinstance(value, list) and any(isinstance(item, dict | list) for item in value)
-
-
-class _Structural:
-    """One top-level field through deepdiff, with the pairings its lists were matched by."""
-
-    def __init__(self, field: str, before: Any, after: Any, lists: Rules) -> None:
-        self.field = field
-        self.prefix: paths.Path = (field,) if field else ()
-        self.before = before
-        self.after = after
-        self.lists = lists
-        # (id(live list), id(desired list)) -> the rule, its pairing, and item ids -> indexes.
-        self.pairings: dict[
-            tuple[int, int], tuple[ListRule, Pairing, dict[int, int], dict[int, int]]
-        ] = {}
-
-    def run(self, view: str) -> DeepDiff:
-        return DeepDiff(
-            self.before,
-            self.after,
-            view=view,
-            iterable_compare_func=self._compare,
-            threshold_to_diff_deeper=0,
-            ignore_order=False,
+def _row(change: FieldChange) -> FlatDeltaRow:
+    in_list = bool(change.desired_path or change.live_path) and isinstance(
+        (change.desired_path or change.live_path)[-1], int
+    )
+    if change.op == ADDED:
+        action = (
+            FlatDataAction.iterable_item_added if in_list else FlatDataAction.dictionary_item_added
         )
-
-    def _rule(self, path: paths.Path) -> ListRule | None:
-        return self.lists(_pattern((*self.prefix, *path)))
-
-    def _compare(self, x: Any, y: Any, level: DiffLevel) -> bool:
-        key = (id(level.t1), id(level.t2))
-        known = self.pairings.get(key)
-        if known is None:
-            rule = self._rule(_trail(level)[1])
-            if rule is None:
-                raise CannotCompare()
-            known = (
-                rule,
-                pair(rule, level.t1, level.t2),
-                {id(item): index for index, item in enumerate(level.t1)},
-                {id(item): index for index, item in enumerate(level.t2)},
+        return FlatDeltaRow(path=list(change.desired_path), action=action, value=change.after)
+    if change.op == REMOVED:
+        if in_list:
+            return FlatDeltaRow(
+                path=list(change.live_path),
+                action=FlatDataAction.iterable_item_removed,
+                value=change.before,
             )
-            self.pairings[key] = known
-        _, pairing, left, right = known
-        return (left[id(x)], right[id(y)]) in pairing.pairs
+        return FlatDeltaRow(
+            path=list(change.desired_path),
+            action=FlatDataAction.dictionary_item_removed,
+            value=change.before,
+        )
+    if type(change.before) is not type(change.after):
+        return FlatDeltaRow(
+            path=list(change.live_path),
+            action=FlatDataAction.type_changes,
+            value=change.after,
+            old_value=change.before,
+            type=type(change.after),
+            old_type=type(change.before),
+        )
+    return FlatDeltaRow(
+        path=list(change.live_path),
+        action=FlatDataAction.values_changed,
+        value=change.after,
+        old_value=change.before,
+    )
 
-    def changes(self, patterns: tuple[paths.Path, ...]) -> list[FieldChange]:
-        tree = self.run(view="tree")
-        found: dict[tuple[str, str], tuple[paths.Path, FieldChange]] = {}
+
+class _Walk:
+    """One field's differences, walked where they are: live and desired paths side by side."""
+
+    def __init__(self, lists: Rules) -> None:
+        self.lists = lists
+        self.found: list[FieldChange] = []
+
+    def walk(
+        self,
+        live: paths.Path,
+        desired: paths.Path,
+        before: Any,
+        after: Any,
+        item: Item | None,
+        at: int,
+    ) -> None:
+        if same(before, after):
+            return
+        if isinstance(before, dict) and isinstance(after, dict):
+            self._mapping(live, desired, before, after, item, at)
+        elif isinstance(before, list) and isinstance(after, list) and (
+            _nested(before) or _nested(after)
+        ):
+            if self.lists(_pattern(desired)) is not None:
+                self._items(live, desired, before, after)
+            else:
+                self._by_position(live, desired, before, after, item, at)
+        else:
+            self._add(CHANGED, live, desired, before, after, item, at)
+
+    def _mapping(
+        self,
+        live: paths.Path,
+        desired: paths.Path,
+        before: dict[Any, Any],
+        after: dict[Any, Any],
+        item: Item | None,
+        at: int,
+    ) -> None:
+        rule = self.lists(_pattern(desired))
+        for key in sorted(before.keys() | after.keys(), key=str):
+            inner, inner_at = item, at
+            if rule is not None:  # entries named by their keys (payloads by variant key)
+                value = after[key] if key in after else before[key]
+                inner = Item(rule.noun, str(key), rule.summary(value), None, None, False)
+                inner_at = len(desired) + 1
+            here, there = (*live, key), (*desired, key)
+            if key not in before:
+                self._add(ADDED, here, there, None, after[key], inner, inner_at)
+            elif key not in after:
+                self._add(REMOVED, here, there, before[key], None, inner, inner_at)
+            else:
+                self.walk(here, there, before[key], after[key], inner, inner_at)
+
+    def _items(
+        self, live: paths.Path, desired: paths.Path, before: list[Any], after: list[Any]
+    ) -> None:
+        rule = self.lists(_pattern(desired))
+        assert rule is not None
+        pairing = pair(rule, before, after)
+        paired_live = {b for b, _ in pairing.pairs}
+        paired_desired = {a for _, a in pairing.pairs}
+        at = len(desired) + 1
+
+        def item(value: Any, old: int | None, new: int | None) -> Item:
+            label, summary = rule.label(value), rule.summary(value)
+            return Item(rule.noun, label, summary, old, new, rule.by_position)
+
+        for index, value in enumerate(before):
+            if index not in paired_live:
+                here = item(value, index + 1, None)
+                self._add(REMOVED, (*live, index), (*desired, index), value, None, here, at)
+        for index, value in enumerate(after):
+            if index not in paired_desired:
+                here = item(value, None, index + 1)
+                self._add(ADDED, (*live, index), (*desired, index), None, value, here, at)
+        for old, new in sorted(pairing.pairs):
+            here = item(after[new], old + 1, new + 1)
+            live_at, desired_at = (*live, old), (*desired, new)
+            if old in pairing.moved:
+                self._add(MOVED, live_at, desired_at, before[old], after[new], here, at)
+            self.walk(live_at, desired_at, before[old], after[new], here, at)
+
+    def _by_position(
+        self,
+        live: paths.Path,
+        desired: paths.Path,
+        before: list[Any],
+        after: list[Any],
+        item: Item | None,
+        at: int,
+    ) -> None:
+        """A list of objects without identity: deepdiff compares it by position."""
+        tree = DeepDiff(before, after, view="tree", threshold_to_diff_deeper=0)
         for report, levels in tree.items():
             op = _REPORTS.get(report, CHANGED)
             for level in levels:
-                for path, change in self._changes(op, level):
-                    full = (*self.prefix, *path)
-                    if not paths.is_ignored(full, patterns):
-                        found.setdefault((change.op, change.path), (full, change))
-        return [change for _, change in sorted(found.values(), key=lambda pc: _order(pc[0]))]
+                old, new = _trail(level)
+                pairs = list(zip(old, new, strict=True))
+                here = (*live, *(o if o is not None else n for o, n in pairs))
+                there = (*desired, *(n if n is not None else o for o, n in pairs))
+                before_value = None if op == ADDED else level.t1
+                after_value = None if op == REMOVED else level.t2
+                self._add(op, here, there, before_value, after_value, item, at)
 
-    def _changes(self, op: str, level: DiffLevel) -> list[tuple[paths.Path, FieldChange]]:
-        live_path, desired_path = _trail(level)
-        path = tuple(
-            d if d is not None else b for b, d in zip(live_path, desired_path, strict=True)
-        )
-        before = None if op == ADDED else level.t1
-        after = None if op == REMOVED else level.t2
-        if op == MOVED and not self._really_moved(level):
-            return []
-        whole = self._scalar_list(path, live_path, desired_path)
-        if whole is not None:
-            path, before, after, op = whole
-        item, within = self._item(path, live_path, desired_path)
-        if op == MOVED:
-            before, after = (item.before, item.after) if item else (None, None)
+    def _add(
+        self,
+        op: str,
+        live: paths.Path,
+        desired: paths.Path,
+        before: Any,
+        after: Any,
+        item: Item | None,
+        at: int,
+    ) -> None:
         if op == CHANGED and same(before, after):
-            return []  # 1 and 1.0: equal values of two number types
-        if op == CHANGED and item is not None and not within and isinstance(path[-1], int):
-            # Two unmatched items that deepdiff compared: a reviewer reads one item removed
-            # and another added.
-            rule = self._rule(path[:-1])
-            siblings = _get(self.after, desired_path[:-1]) or []
-            index = next((i for i, x in enumerate(siblings) if x is level.t2), path[-1])
-            old_path, path = (*path[:-1], live_path[-1]), (*path[:-1], index)
-            gone = new = item
-            if rule is not None:
-                gone = replace(item, label=rule.label(before), summary=rule.summary(before))
-                new = replace(item, label=rule.label(after), summary=rule.summary(after))
-            gone = replace(gone, after=None)
-            new = replace(new, before=None, after=index + 1)
-            return [
-                (old_path, FieldChange(self._render(old_path), before, None, REMOVED, gone)),
-                (path, FieldChange(self._render(path), None, after, ADDED, new)),
-            ]
-        return [(path, FieldChange(self._render(path), before, after, op, item, within))]
-
-    def _render(self, path: paths.Path) -> str:
-        return paths.render((*self.prefix, *path))
-
-    def _really_moved(self, level: DiffLevel) -> bool:
-        # deepdiff hangs a move below the list's level, whose child relation names the item.
-        parent = level.up
-        if parent is None or parent.t1_child_rel is None:
-            return False
-        known = self.pairings.get((id(parent.t1), id(parent.t2)))
-        return known is not None and parent.t1_child_rel.param in known[1].moved
-
-    def _scalar_list(
-        self, path: paths.Path, live_path: paths.Path, desired_path: paths.Path
-    ) -> tuple[paths.Path, Any, Any, str] | None:
-        """A change inside a list of plain values is shown as the whole list's change."""
-        if not path or not isinstance(path[-1], int):
-            return None
-        old = _get(self.before, live_path[:-1])
-        new = _get(self.after, desired_path[:-1])
-        if _nested(old) or _nested(new) or self._rule(path[:-1]) is not None:
-            return None
-        return path[:-1], old, new, CHANGED
-
-    def _item(
-        self, path: paths.Path, live_path: paths.Path, desired_path: paths.Path
-    ) -> tuple[Item | None, str]:
-        """The innermost identity-matched list item ``path`` lies in, and the rest of the path."""
-        for cut in range(len(path) - 1, -1, -1):
-            rule = self._rule(path[:cut])
-            if rule is None:
-                continue
-            within = paths.render(path[cut + 1 :]) if cut + 1 < len(path) else ""
-            if not isinstance(path[cut], int):  # an entry of a mapping the kind names by key
-                value = _get(self.after, desired_path[: cut + 1])
-                if value is None:
-                    value = _get(self.before, live_path[: cut + 1])
-                key = str(path[cut])
-                return Item(rule.noun, key, rule.summary(value), None, None, False), within
-            old_index = live_path[cut] if cut < len(live_path) else None
-            new_index = desired_path[cut] if cut < len(desired_path) else None
-            value = (
-                _get(self.after, desired_path[: cut + 1])
-                if new_index is not None
-                else _get(self.before, live_path[: cut + 1])
-            )
-            item = Item(
-                noun=rule.noun,
-                label=rule.label(value),
-                summary=rule.summary(value),
-                before=old_index + 1 if isinstance(old_index, int) else None,
-                after=new_index + 1 if isinstance(new_index, int) else None,
-                by_position=rule.by_position,
-            )
-            return item, within
-        return None, ""
+            return  # 1 and 1.0: equal values of two number types
+        within = paths.render(desired[at:]) if item is not None and at < len(desired) else ""
+        self.found.append(
+            FieldChange(paths.render(desired), before, after, op, item, within, live, desired)
+        )
 
 
 def _trail(level: DiffLevel) -> tuple[paths.Path, paths.Path]:
@@ -272,20 +296,14 @@ def _trail(level: DiffLevel) -> tuple[paths.Path, paths.Path]:
     return tuple(live), tuple(desired)
 
 
+def _nested(value: Any) -> bool:
+    if isinstance(value, dict):
+        return True
+    return isinstance(value, list) and any(isinstance(item, dict | list) for item in value)
+
+
 def _pattern(path: Iterable[Any]) -> paths.Path:
     return tuple(paths.WILDCARD if isinstance(part, int) else part for part in path)
-
-
-def _get(root: Any, path: Iterable[Any]) -> Any:
-    node = root
-    for part in path:
-        if part is None:
-            return None
-        try:
-            node = node[part]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return node
 
 
 def _order(path: paths.Path) -> tuple[tuple[int, int | str], ...]:

@@ -231,3 +231,21 @@ def _all_cached() -> dict[str, Any]:
     if not _CACHE:
         _CACHE.update(_all())
     return _CACHE
+
+
+@pytest.mark.parametrize("scenario", [s for s in SCENARIOS if not s[4]], ids=lambda s: s[0])
+def test_the_changes_as_a_delta_turn_live_into_desired(scenario: tuple[Any, ...]) -> None:
+    from reconciler.diff import as_delta
+    from reconciler.resources import REGISTRY
+
+    _, kind, live, desired, _ = scenario
+    change = change_for(kind, live, desired, ())
+    assert change is not None and change.desired is not None
+    name, to_raw = RAW[kind]
+    raws: dict[str, list[dict[str, Any]]] = {"cohorts": list(COHORTS)}
+    raws.setdefault(name, []).append(to_raw(live))
+    state = live_state(**raws)
+    [current] = [o for o in state.objects[kind] if o.id == change.object_id]
+    aligned = REGISTRY[kind].align(change.desired, current.spec)
+    before = {field: aligned.get(field) for field in change.desired}
+    assert before + as_delta(change.fields) == change.desired
