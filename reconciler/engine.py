@@ -170,9 +170,15 @@ def apply_planned(
     *,
     parallelism: int = 4,
     progress: Callable[[Outcome, int, int], None] | None = None,
+    notice: Callable[[str], None] | None = None,
 ) -> list[Outcome]:
     applier = Applier(
-        client, planned.live, planned.directory, parallelism=parallelism, progress=progress
+        client,
+        planned.live,
+        planned.directory,
+        parallelism=parallelism,
+        progress=progress,
+        notice=notice,
     )
     return applier.apply(planned.plan)
 

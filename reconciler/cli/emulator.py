@@ -57,7 +57,7 @@ def _describe_key(spec: KeySpec) -> str:
     "--port",
     default=DEFAULT_PORT,
     show_default=True,
-    type=int,
+    type=click.IntRange(0, 65535),
     help="Port to listen on (0 picks a free one).",
 )
 @click.option(

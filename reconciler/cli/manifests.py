@@ -44,7 +44,8 @@ def validate_command(paths: tuple[str, ...], output_format: str, allow_external_
     recursively for *.yaml and *.yml, skipping hidden directories and phsync.yaml. A directory
     whose phsync.yaml lists `paths` stands for those paths, as in `plan`. Every environment's
     effective manifests (with its overrides from phsync.yaml) are validated too. Needs no
-    network and no credentials. Exits 1 when there are problems.
+    network and no credentials. Exits 1 when there are problems, and when no manifest is
+    found at all (a check pointed at the wrong folder must not pass).
     """
     manifests, issues = load_paths(expand_paths(list(paths)))
     issues = sort_issues(
@@ -62,6 +63,16 @@ def validate_command(paths: tuple[str, ...], output_format: str, allow_external_
             click.echo(str(issue))
         click.echo(_summary(issues, counts))
     if issues:
+        raise click.exceptions.Exit(1)
+    if not manifests:
+        where = ", ".join(paths) or "the current directory"
+        click.secho(
+            f"Error: no manifests found in {where}\n"
+            "  hint: give the manifests' directory, e.g. `phsync validate posthog/` (or list "
+            "it under `paths:` in phsync.yaml)",
+            fg="red",
+            err=True,
+        )
         raise click.exceptions.Exit(1)
 
 
@@ -100,7 +111,7 @@ def _plural(count: int, noun: str) -> str:
 
 def _report(issues: list[Issue], counts: Counter[str]) -> dict[str, object]:
     return {
-        "ok": not issues,
+        "ok": not issues and sum(counts.values()) > 0,
         "manifests": {kind: counts[kind] for kind in KINDS},
         "problems": [
             {

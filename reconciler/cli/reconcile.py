@@ -212,6 +212,10 @@ def _report(outcome: Outcome, done: int, total: int) -> None:
     click.echo(f"[{done}/{total}] {outcome.describe()}", err=True)
 
 
+def _notice(message: str) -> None:
+    click.secho(message, fg="yellow", err=True)
+
+
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option(
@@ -302,7 +306,7 @@ def apply(
             click.echo("Nothing applied.", err=True)
             return 1
         outcomes = engine.apply_planned(
-            planned, client, parallelism=parallelism, progress=_report
+            planned, client, parallelism=parallelism, progress=_report, notice=_notice
         )
     counts = {action: 0 for action in ("create", "adopt", "update", "delete")}
     for outcome in outcomes:

@@ -90,8 +90,14 @@ def test_default_path_is_the_current_directory(monkeypatch: pytest.MonkeyPatch) 
     assert code == 0 and out.startswith("10 manifests OK")
 
 
-def test_empty_directory(tmp_path: Path) -> None:
-    assert _validate(str(tmp_path)) == (0, "no manifests found\n")
+def test_a_folder_without_manifests_fails_so_a_misdirected_check_cannot_pass(
+    tmp_path: Path,
+) -> None:
+    result = CliRunner().invoke(validate_command, [str(tmp_path)])
+    assert (result.exit_code, result.stdout) == (1, "no manifests found\n")
+    assert f"no manifests found in {tmp_path}" in result.stderr and "hint:" in result.stderr
+    as_json = CliRunner().invoke(validate_command, ["--format", "json", str(tmp_path)])
+    assert as_json.exit_code == 1 and json.loads(as_json.stdout)["ok"] is False
 
 
 def test_validate_needs_no_network_or_credentials_as_a_real_command() -> None:
