@@ -18,6 +18,7 @@ from reconciler.plan import Change, LiveState, Plan, build_plan
 from reconciler.policy import check_policies
 from reconciler.resources import REGISTRY
 from reconciler.resources.base import Directory, LiveObject
+from reconciler.targets import check_targets
 
 Progress = Callable[[str], None]
 
@@ -92,6 +93,7 @@ def make_plan(
     issues = manifest_io.check_references(found, known=_known_live(directory))
     if issues:
         raise ManifestError(issues)
+    check_targets(targets, found, live)
     ordered = manifest_io.dependency_order(found)
     references = {
         m.key: tuple(ref.target for ref in manifest_io.references(m)) for m in ordered

@@ -47,3 +47,11 @@ if [ "$code" -ne 0 ]; then
   exit 1
 fi
 step "Done: apply converged, and a fresh plan shows no changes."
+cat <<'NEXT'
+
+The demo's emulator stops with it. To go on by hand (README, "After the demo"):
+  terminal 1:  .venv/bin/phsync emulator                # a local PostHog on 127.0.0.1:8010
+  terminal 2:  source .venv/bin/activate                 # puts `phsync` on the PATH
+               export POSTHOG_HOST=http://127.0.0.1:8010 POSTHOG_PERSONAL_API_KEY=phx_emulator
+               phsync apply --yes examples/ && phsync flags list
+NEXT

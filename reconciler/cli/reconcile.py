@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from reconciler import engine
+from reconciler import engine, preflight
 from reconciler.apply import Outcome
 from reconciler.cli.options import connection_options, env_option, settings_from
 from reconciler.client import PostHogClient
@@ -21,7 +21,7 @@ from reconciler.config import (
     find_config,
     select_environments,
 )
-from reconciler.errors import ConfigError, PhsyncError, UnsafePlanError
+from reconciler.errors import ConfigError, PermissionDeniedError, PhsyncError, UnsafePlanError
 from reconciler.export import export_objects
 from reconciler.manifests import dump_manifest
 from reconciler.model import KINDS, Manifest
@@ -148,6 +148,29 @@ def plan(
 
 
 def _make_plan(
+    found: list[Manifest],
+    client: PostHogClient,
+    project_id: int,
+    config: ProjectConfig | None,
+    environment: Environment | None,
+    *,
+    prune: bool,
+    mark_unchanged: bool,
+    targets: tuple[str, ...],
+    activity: bool,
+) -> engine.Planned:
+    try:
+        return _plan_or_refuse(
+            found, client, project_id, config, environment,
+            prune=prune, mark_unchanged=mark_unchanged, targets=targets, activity=activity,
+        )
+    except PermissionDeniedError as exc:
+        if not exc.missing_scope:
+            raise
+        raise preflight.explain_read_refusal(client, exc) from None
+
+
+def _plan_or_refuse(
     found: list[Manifest],
     client: PostHogClient,
     project_id: int,
@@ -302,6 +325,7 @@ def apply(
             )
         if planned.plan.is_empty:
             return 0
+        preflight.check_apply(client, planned.plan)
         if not yes and not click.confirm("Apply these changes?", default=False):
             click.echo("Nothing applied.", err=True)
             return 1
