@@ -9,7 +9,13 @@ from pathlib import Path
 
 from reconciler import manifests as manifest_io
 from reconciler.apply import Applier, Outcome
-from reconciler.config import Environment, Policies, apply_overrides, expand_paths
+from reconciler.config import (
+    Environment,
+    Policies,
+    apply_overrides,
+    expand_paths,
+    guessing_paths,
+)
 from reconciler.errors import ApiError, ManifestError, PhsyncError, StalePlanError
 from reconciler.gcpause import paused_gc
 from reconciler.live import ApiClient, fetch_live, managed_duplicates
@@ -38,7 +44,9 @@ def load_manifests(paths: Sequence[str], *, prune: bool = False) -> list[Manifes
     With ``prune``, finding no manifest at all is an error: a wrong path would otherwise plan
     the deletion of everything phsync manages.
     """
-    found = manifest_io.load_and_validate(expand_paths(paths), check_refs=False)
+    found = manifest_io.load_and_validate(
+        expand_paths(paths), check_refs=False, only_declared=guessing_paths(paths)
+    )
     if prune and not found:
         where = ", ".join(paths) or "the current directory"
         raise PhsyncError(
