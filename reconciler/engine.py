@@ -98,7 +98,7 @@ def make_plan(
     changed up to ``activity_lookups`` of the objects the plan updates or deletes."""
     tiles = {m.name for m in found if m.kind == "Dashboard" and "tiles" in m.spec}
     live, directory = fetch_live(client, dashboards_with_tiles=tiles, progress=progress)
-    issues = manifest_io.check_references(found, known=_known_live(directory))
+    issues = manifest_io.check_references(found, known=_known_live(directory), live=True)
     if issues:
         raise ManifestError(issues)
     check_targets(targets, found, live)
