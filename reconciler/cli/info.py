@@ -10,7 +10,7 @@ import click
 
 from reconciler.cli.options import connection_options, settings_from
 from reconciler.client import PostHogClient
-from reconciler.client.account import get_project, list_projects, whoami
+from reconciler.client.account import get_project, list_projects, organization_names, whoami
 from reconciler.render.table import render_fields, render_json, render_table
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -97,11 +97,14 @@ def projects_get(project_ref: str, output: str, **kwargs: Any) -> None:
     """Show one project; ID is its numeric id, its UUID or @current."""
     with _client(kwargs) as client:
         project = get_project(client, project_ref)
+        organization = str(project.get("organization") or "")
+        name = organization_names(client).get(organization) if organization else None
     stream = sys.stdout
     if output == "json":
-        render_json(project, stream)
+        render_json({**project, "organization_name": name}, stream)
         return
-    render_fields([(name, project.get(name)) for name in PROJECT_FIELDS], stream)
+    shown = {**project, "organization": f"{name} ({organization})" if name else organization}
+    render_fields([(field, shown.get(field)) for field in PROJECT_FIELDS], stream)
 
 
 COMMANDS: list[click.Command] = [whoami_command, projects_group]

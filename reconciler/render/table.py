@@ -6,21 +6,43 @@ Every function writes to the stream it is given; none prints.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any, TextIO
 
 MAX_CELL = 60
 EMPTY = ""
 
 
+_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?")
+
+
+def moment(text: str) -> str:
+    """An ISO timestamp to the second in the local time zone, the zone named
+    (``2026-05-01 14:03:07 UTC``); any other text as it is. A time without a zone is UTC, as
+    PostHog means it."""
+    if not _TIMESTAMP.fullmatch(text):
+        return text
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return text
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    local = parsed.astimezone()
+    return local.strftime("%Y-%m-%d %H:%M:%S ") + (local.tzname() or local.strftime("%z"))
+
+
 def cell(value: Any, limit: int | None = MAX_CELL) -> str:
-    """One value as table text: strings as they are, containers as compact JSON, cut if long."""
+    """One value as table text: strings as they are (timestamps to the second, with their
+    zone), containers as compact JSON, cut if long."""
     if value is None:
         text = EMPTY
     elif isinstance(value, bool):
         text = "yes" if value else "no"
     elif isinstance(value, str):
-        text = " ".join(value.split())  # a newline would break the row
+        text = moment(" ".join(value.split()))  # a newline would break the row
     elif isinstance(value, int | float):
         text = str(value)
     else:

@@ -48,9 +48,12 @@ def test_https_to_the_emulator_fails_with_a_did_you_mean_and_one_log_line(
     netloc = emulator.url.removeprefix("http://")
     settings = load_settings(host=netloc, project="1", timeout=5,
                              environ={"POSTHOG_PERSONAL_API_KEY": emulator.api_key})
-    with caplog.at_level(logging.DEBUG), PostHogClient(settings) as client:
-        with pytest.raises(TransportError) as raised:
-            client.request("GET", "/api/users/@me/")
+    with (
+        caplog.at_level(logging.DEBUG),
+        PostHogClient(settings) as client,
+        pytest.raises(TransportError) as raised,
+    ):
+        client.request("GET", "/api/users/@me/")
     assert raised.value.hint and f"did you mean http://{netloc}?" in raised.value.hint
     server_lines = [r for r in caplog.records if r.name == "reconciler.emulator.server"]
     assert server_lines and all(r.exc_info is None for r in server_lines)
