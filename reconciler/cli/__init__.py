@@ -60,6 +60,8 @@ def cli(ctx: click.Context, debug: bool) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
+    if os.environ.get("NO_COLOR"):  # https://no-color.org
+        ctx.color = False
     logging.basicConfig(
         level=logging.DEBUG if debug else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
@@ -71,6 +73,16 @@ def cli(ctx: click.Context, debug: bool) -> None:
 _NO_ARGS_IS_HELP: type[click.UsageError] = getattr(
     click.exceptions, "NoArgsIsHelpError", type("_NeverRaised", (click.UsageError,), {})
 )
+
+
+def _debug_first(args: list[str]) -> list[str]:
+    """``--debug`` anywhere before ``--`` counts, as if given before the subcommand
+    (`phsync plan --debug` as well as `phsync --debug plan`)."""
+    end = args.index("--") if "--" in args else len(args)
+    if "--debug" not in args[:end]:
+        return args
+    rest = [arg for arg in args[:end] if arg != "--debug"]
+    return ["--debug", *rest, *args[end:]]
 
 
 def _register() -> None:
@@ -85,9 +97,10 @@ def _register() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Run phsync; the only place that maps exceptions to exit codes."""
-    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    args = _debug_first(list(sys.argv[1:] if argv is None else argv))
+    debug = bool(args) and args[0] == "--debug"
     try:
-        code = cli.main(args=argv, prog_name="phsync", standalone_mode=False)
+        code = cli.main(args=args, prog_name="phsync", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(EXIT_INTERRUPTED)

@@ -32,6 +32,8 @@ from reconciler.model import KINDS, Manifest
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option(
     "--format",
+    "--output",
+    "-o",
     "output_format",
     type=click.Choice(["text", "json"]),
     default="text",

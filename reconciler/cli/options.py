@@ -24,7 +24,7 @@ def connection_options(func: F) -> F:
         click.option(
             "--project",
             metavar="ID",
-            help="Project id, UUID or @current [env POSTHOG_PROJECT_ID; default @current].",
+            help="Project id, UUID, name or @current [env POSTHOG_PROJECT_ID; default @current].",
         ),
         click.option(
             "--api-key-file",

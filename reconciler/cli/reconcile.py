@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -23,18 +24,26 @@ from reconciler.config import (
 )
 from reconciler.errors import ConfigError, PermissionDeniedError, PhsyncError, UnsafePlanError
 from reconciler.export import export_objects
-from reconciler.manifests import dump_manifest
+from reconciler.manifests import dump_manifest, kind_named
 from reconciler.model import KINDS, Manifest
 from reconciler.plan import Plan, parse_targets
 from reconciler.render import RENDERERS
 from reconciler.render.values import summary_line
 
 EXIT_CHANGES = 2
+EXIT_DECLINED = 1  # "no" at apply's question: nothing was applied
 ACTIVITY_LOOKUPS = 50
 
 
 def _interactive() -> bool:
-    return sys.stdin.isatty() and sys.stdout.isatty()
+    """Whether phsync can ask: standard input is a terminal (the output may go to a pipe, as in
+    `apply | tee log`; the question goes to standard error)."""
+    return sys.stdin.isatty()
+
+
+def _color() -> bool:
+    """Colour on a terminal, unless NO_COLOR is set (https://no-color.org)."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
 def _stderr_progress(message: str) -> None:
@@ -63,6 +72,8 @@ def _targets_option(func: Any) -> Any:
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option(
     "--format",
+    "--output",
+    "-o",
     "fmt",
     type=click.Choice(sorted(RENDERERS)),
     default="text",
@@ -198,7 +209,7 @@ def _plan_or_refuse(
 
 
 def _render_plans(plans: list[Plan], fmt: str) -> None:
-    color = fmt == "text" and sys.stdout.isatty()
+    color = fmt == "text" and _color()
     if len(plans) == 1:
         RENDERERS[fmt](plans[0], sys.stdout, color=color)
     elif fmt == "json":
@@ -235,6 +246,23 @@ def _report(outcome: Outcome, done: int, total: int) -> None:
     click.echo(f"[{done}/{total}] {outcome.describe()}", err=True)
 
 
+def _recap(the_plan: Plan, host: str, project_id: int) -> str:
+    """What the question is about, just above it (the plan above may be long)."""
+    lines = [
+        "",
+        f"Host {host}, project {project_id}"
+        + (f", environment {the_plan.environment}" if the_plan.environment else "")
+        + f": {summary_line(the_plan.summary())}.",
+    ]
+    risky = [(c, w) for c in the_plan.changes for w in c.warnings]
+    if risky:
+        lines.append(f"Risky changes ({len(risky)}):")
+        lines += [f"  {change.key}: {warning}" for change, warning in risky]
+    else:
+        lines.append("No risky changes.")
+    return "\n".join(lines)
+
+
 def _notice(message: str) -> None:
     click.secho(message, fg="yellow", err=True)
 
@@ -258,6 +286,12 @@ def _notice(message: str) -> None:
     show_default=True,
     help="Changes in flight at once (always within PostHog's rate limits).",
 )
+@click.option(
+    "--activity/--no-activity",
+    default=None,
+    help="Show who last changed each updated or deleted object, as plan does "
+    "[default: only when asking for confirmation].",
+)
 @_targets_option
 @env_option
 @connection_options
@@ -268,6 +302,7 @@ def apply(
     prune: bool,
     mark_unchanged: bool,
     parallelism: int,
+    activity: bool | None,
     targets: tuple[str, ...],
     env_name: str | None,
     **kwargs: Any,
@@ -315,9 +350,9 @@ def apply(
                 prune=prune,
                 mark_unchanged=mark_unchanged,
                 targets=targets,
-                activity=False,
+                activity=(not yes) if activity is None else activity,
             )
-        RENDERERS["text"](planned.plan, sys.stdout, color=sys.stdout.isatty())
+        RENDERERS["text"](planned.plan, sys.stdout, color=_color())
         if planned.plan.blocked:
             raise UnsafePlanError(
                 "refusing to apply: the plan breaks the policies of phsync.yaml (listed above)",
@@ -326,9 +361,11 @@ def apply(
         if planned.plan.is_empty:
             return 0
         preflight.check_apply(client, planned.plan)
-        if not yes and not click.confirm("Apply these changes?", default=False):
-            click.echo("Nothing applied.", err=True)
-            return 1
+        if not yes:
+            click.echo(_recap(planned.plan, client.origin, project_id), err=True)
+            if not click.confirm("Apply these changes?", default=False, err=True):
+                click.echo("Nothing applied.", err=True)
+                return EXIT_DECLINED
         outcomes = engine.apply_planned(
             planned, client, parallelism=parallelism, progress=_report, notice=_notice
         )
@@ -339,13 +376,26 @@ def apply(
     return 0
 
 
+def _kinds(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> list[str]:
+    """Kind names as `schema` reads them: any case, with or without hyphens (feature-flag)."""
+    found = []
+    for text in value:
+        kind = kind_named(text)
+        if kind is None:
+            raise click.BadParameter(f"unknown kind {text!r}; use one of {', '.join(KINDS)}")
+        found.append(kind)
+    return found
+
+
 @click.command()
 @click.option(
     "--kind",
     "kinds",
     multiple=True,
-    type=click.Choice(KINDS, case_sensitive=False),
-    help="Export only these kinds (repeatable) [default: all].",
+    metavar="KIND",
+    callback=_kinds,
+    help="Export only these kinds (repeatable): " + ", ".join(KINDS)
+    + " in any case, or feature-flag... [default: all].",
 )
 @click.option(
     "--out",
@@ -355,8 +405,11 @@ def apply(
     help="Directory to write manifests into (one file per object).",
 )
 @click.option("--force", is_flag=True, help="Overwrite manifests that already exist in --out.")
+@env_option
 @connection_options
-def export(kinds: tuple[str, ...], out: str, force: bool, **kwargs: Any) -> int:
+def export(
+    kinds: list[str], out: str, force: bool, env_name: str | None, **kwargs: Any
+) -> int:
     """Write the live project's objects as manifests, one file each.
 
     Adopting phsync on an existing project starts here: `phsync export --out DIR` followed by
@@ -365,8 +418,11 @@ def export(kinds: tuple[str, ...], out: str, force: bool, **kwargs: Any) -> int:
     Reads dashboards one by one (their text tiles are not in PostHog's list). PostHog's
     generated usage dashboards are skipped.
     """
-    wanted = [k for k in KINDS if not kinds or k.lower() in {x.lower() for x in kinds}]
-    client, _ = _client(kwargs)
+    wanted = [k for k in KINDS if not kinds or k in kinds]
+    if env_name == ALL_ENVIRONMENTS:
+        raise ConfigError("export reads one environment at a time", hint="give --env NAME")
+    [environment] = select_environments(find_config([]), env_name)
+    client, _ = _client(kwargs, environment)
     with client:
         live = engine.read_for_export(client, wanted, progress=_stderr_progress)
     manifests, skipped = export_objects(live)
@@ -383,7 +439,7 @@ def export(kinds: tuple[str, ...], out: str, force: bool, **kwargs: Any) -> int:
         path.write_text(dump_manifest(item.document), encoding="utf-8")
     for note in skipped:
         click.echo(f"Skipped {note}", err=True)
-    click.echo(f"Exported {len(manifests)} object(s) to {out}/.")
+    click.echo(f"Exported {len(manifests)} object(s) to {out.rstrip('/') or '/'}/.")
     return 0
 
 
