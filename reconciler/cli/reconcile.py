@@ -83,9 +83,11 @@ def _targets_option(func: Any) -> Any:
 )
 @click.option(
     "--out",
-    type=click.Path(dir_okay=False),
-    help="Also save the plan as JSON here (with --env all: one file per environment, "
-    "FILE's name with .ENV before the suffix).",
+    type=click.Path(),
+    metavar="PATH",
+    help="Also save the plan as JSON: in this file, or as plan.json in this folder (an "
+    "existing one, or a name ending in /). With --env all: one file per environment, the "
+    "name with .ENV before the suffix.",
 )
 @click.option(
     "--detailed-exitcode",
@@ -225,9 +227,10 @@ def _render_plans(plans: list[Plan], fmt: str) -> None:
 
 
 def _out_path(out: str, environment: str | None) -> str:
+    """Where ``--out`` saves the plan: a file, or ``plan.json`` in a folder."""
+    path = Path(out) / "plan.json" if out.endswith("/") or Path(out).is_dir() else Path(out)
     if environment is None:
-        return out
-    path = Path(out)
+        return str(path)
     return str(path.with_name(f"{path.stem}.{environment}{path.suffix or '.json'}"))
 
 
@@ -235,6 +238,7 @@ def _save(the_plan: Plan, out: str) -> None:
     buffer = io.StringIO()
     RENDERERS["json"](the_plan, buffer)
     target = Path(out)
+    target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
     partial.write_text(buffer.getvalue(), encoding="utf-8")
     partial.replace(target)

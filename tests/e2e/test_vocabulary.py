@@ -115,3 +115,16 @@ def test_annotation_listing_never_shows_the_invisible_marker(env: dict[str, str]
 def test_since_takes_7d_as_well_as_minus_7d(env: dict[str, str]) -> None:
     for since in ("7d", "-7d"):
         assert run(env, "recordings", "list", "--since", since).exit_code == 0
+
+
+def test_shell_completion_completes_commands_and_options(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("_PHSYNC_COMPLETE", "bash_complete")
+    for words, index, wanted in (("phsync fl", "1", "flags"), ("phsync flags list --se", "3",
+                                                                 "--search")):
+        monkeypatch.setenv("COMP_WORDS", words)
+        monkeypatch.setenv("COMP_CWORD", index)
+        with pytest.raises(SystemExit):
+            main([])
+        assert wanted in capsys.readouterr().out
