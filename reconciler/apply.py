@@ -30,7 +30,7 @@ from reconciler.errors import (
     ServerError,
     TransportError,
 )
-from reconciler.interrupt import HardInterrupt, InterruptWatcher
+from reconciler.interrupt import HardInterrupt, InterruptWatcher, interrupted_report
 from reconciler.live import ApiClient, to_live_object
 from reconciler.model import KINDS, Action, ResourceKey
 from reconciler.plan import Change, LiveState, Plan
@@ -209,8 +209,8 @@ class Applier:
             return
         count = len(self._running)
         waiting = (
-            f"waiting for the {count} change(s) in flight to finish (each is one request, a "
-            "few seconds at most); press Ctrl-C again to stop waiting"
+            f"waiting for the {count} change(s) in flight to finish (their requests are "
+            "under way: seconds, usually); press Ctrl-C again to stop waiting"
             if count
             else "no change is in flight"
         )
@@ -219,31 +219,8 @@ class Applier:
     def _interrupted(
         self, plan: Plan, in_flight: tuple[ResourceKey, ...]
     ) -> ApplyInterruptedError:
-        done = list(self._done)
-        done_keys = {o.change.key for o in done}
-        flying = set(in_flight) - done_keys
-        not_done = [
-            str(c.key) for c in plan.changes if c.key not in done_keys and c.key not in flying
-        ]
-        lines = [
-            f"apply interrupted: {len(done)} of {len(plan.changes)} change(s) done, "
-            f"{len(not_done)} not started"
-            + (f", {len(flying)} in flight with an unknown outcome" if flying else ""),
-            f"  done ({len(done)}): " + (", ".join(o.describe() for o in done) or "nothing"),
-        ]
-        if flying:
-            lines.append(
-                f"  in flight ({len(flying)}): " + ", ".join(sorted(str(k) for k in flying))
-            )
-        lines.append(f"  not done ({len(not_done)}): " + (", ".join(not_done) or "nothing"))
-        return ApplyInterruptedError(
-            "\n".join(lines),
-            done=[o.describe() for o in done],
-            not_done=not_done,
-            in_flight=sorted(str(k) for k in flying),
-            hint="run `phsync plan` to see where PostHog stands, then apply again: it picks "
-            "up where this one stopped",
-        )
+        done = [(o.change.key, o.describe()) for o in self._done]
+        return interrupted_report([c.key for c in plan.changes], done, in_flight)
 
     def _record(self, outcome: Outcome) -> None:
         with self._lock:

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from types import FrameType, TracebackType
 from typing import Any
+
+from reconciler.errors import ApplyInterruptedError
+from reconciler.model import ResourceKey
 
 
 class HardInterrupt(BaseException):
@@ -52,3 +55,34 @@ class InterruptWatcher:
         self.stop.set()
         if self._on_first is not None:
             self._on_first()
+
+
+def interrupted_report(
+    planned: Sequence[ResourceKey],
+    done: Sequence[tuple[ResourceKey, str]],
+    in_flight: Sequence[ResourceKey],
+) -> ApplyInterruptedError:
+    """What an interrupted apply did (``done``: each change's key and its description), what
+    it left with an unknown outcome, and what it never started; pure."""
+    done_keys = {key for key, _ in done}
+    flying = sorted(str(key) for key in set(in_flight) - done_keys)
+    not_done = [
+        str(key) for key in planned if key not in done_keys and str(key) not in flying
+    ]
+    lines = [
+        f"apply interrupted: {len(done)} of {len(planned)} change(s) done, "
+        f"{len(not_done)} not started"
+        + (f", {len(flying)} in flight with an unknown outcome" if flying else ""),
+        f"  done ({len(done)}): " + (", ".join(text for _, text in done) or "nothing"),
+    ]
+    if flying:
+        lines.append(f"  in flight ({len(flying)}): " + ", ".join(flying))
+    lines.append(f"  not done ({len(not_done)}): " + (", ".join(not_done) or "nothing"))
+    return ApplyInterruptedError(
+        "\n".join(lines),
+        done=[text for _, text in done],
+        not_done=not_done,
+        in_flight=flying,
+        hint="run `phsync plan` to see where PostHog stands, then apply again: it picks up "
+        "where this one stopped",
+    )

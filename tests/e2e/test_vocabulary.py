@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -128,3 +129,17 @@ def test_shell_completion_completes_commands_and_options(
         with pytest.raises(SystemExit):
             main([])
         assert wanted in capsys.readouterr().out
+
+
+def test_apply_asks_when_its_output_goes_to_a_pipe(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`phsync apply | tee log` on a terminal: standard input alone decides."""
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr("sys.stdin", Terminal())
+    monkeypatch.setattr("sys.stdout", io.StringIO())  # a pipe
+    assert reconcile_cli._interactive()
+    monkeypatch.setattr("sys.stdin", io.StringIO())
+    assert not reconcile_cli._interactive()
