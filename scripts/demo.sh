@@ -13,7 +13,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then
+  step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+else
+  step() { printf '\n== %s\n' "$*"; }
+fi
 
 step "Starting the PostHog emulator on 127.0.0.1:$port (data in $workdir/posthog.sqlite)"
 phsync emulator --port "$port" --data "$workdir/posthog.sqlite" >"$workdir/emulator.log" 2>&1 &

@@ -125,3 +125,19 @@ def test_every_readme_command_names_options_that_exist(
     with pytest.raises(SystemExit) as exited:
         main([*args, "--help"])
     assert exited.value.code in (0, None), f"README line {line}: {capsys.readouterr().err}"
+
+
+def test_make_demo_ends_with_the_readmes_next_steps() -> None:
+    """The lines `make demo` leaves on screen are commands of the README's "After the demo"."""
+    script = (ROOT / "scripts" / "demo.sh").read_text(encoding="utf-8")
+    closing = script[script.index("<<'NEXT'"):script.rindex("NEXT")]
+    commands = []
+    for text in closing.splitlines():
+        if not text.startswith("  "):
+            continue  # prose; the commands are indented
+        command = text.split(":  ", 1)[-1].split("#", 1)[0].strip()
+        commands.extend(part.strip() for part in command.split("&&"))
+    section = README[README.index("### After the demo"):README.index("## Configuration")]
+    assert len(commands) >= 4
+    for command in commands:
+        assert command in section, command
