@@ -185,7 +185,7 @@ class Applier:
                 future.cancel()
             wait(futures)
             failed = [f for f in futures if not f.cancelled() and f.exception() is not None]
-            if failed:
+            if failed and not self._watcher.stop.is_set():  # (stopped: the report says all)
                 self._fail(plan, futures[failed[0]], failed[0].exception())
         except HardInterrupt:
             raise self._interrupted(plan, in_flight=tuple(self._running)) from None
@@ -305,8 +305,8 @@ class Applier:
                 created = self._find_existing(change, base)
                 if created is not None:
                     break
-                if attempt == CREATE_ATTEMPTS - 1:
-                    raise
+                if attempt == CREATE_ATTEMPTS - 1 or self._watcher.stop.is_set():
+                    raise  # (after Ctrl-C: no waiting to try again)
                 # Not there: PostHog failed before acting. Wait as the client waits before
                 # repeating a safe request, so a short outage does not use up every try.
                 self._sleep(_RETRY.backoff(attempt + 1, random.random()))
