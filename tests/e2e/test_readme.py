@@ -141,3 +141,20 @@ def test_make_demo_ends_with_the_readmes_next_steps() -> None:
     assert len(commands) >= 4
     for command in commands:
         assert command in section, command
+
+
+WRITES = ("emulator", "apply", "export", "schema", "--out", "set-property", "delete-property",
+          "create", "--help")
+
+
+@pytest.mark.parametrize(
+    ("line", "args"),
+    [(line, args) for line, args in command_lines() if not set(args) & set(WRITES)],
+    ids=lambda v: str(v),
+)
+def test_every_readme_command_that_only_reads_runs_against_the_emulator(
+    line: int, args: tuple[str, ...], applied: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(cli, list(args), env=applied)
+    assert result.exit_code == 0, f"README line {line}: {result.exception or result.output}"
