@@ -97,7 +97,7 @@ def applied() -> Iterator[dict[str, str]]:
 
     emu = Emulator(EmulatorConfig(port=0, rate_limits_enabled=False)).start()
     env = {"POSTHOG_HOST": emu.url, "POSTHOG_PERSONAL_API_KEY": emu.api_key,
-           "POSTHOG_PROJECT_ID": "", "NO_COLOR": "1"}
+           "POSTHOG_PROJECT_ID": "", "NO_COLOR": "1", "COLUMNS": ""}
     result = CliRunner().invoke(cli, ["apply", "--yes", str(ROOT / "examples")], env=env)
     assert result.exit_code == 0, result.output
     try:
