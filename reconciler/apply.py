@@ -6,6 +6,8 @@ inside the client's rate budget). Deletes run after, kinds in reverse dependency
 A create whose outcome is unknown (a dropped connection, a timeout, a 5xx) is never simply
 sent again: the object is first looked up by its identity.
 On the first failure nothing new starts; what was done and what was not is reported.
+Ctrl-C does the same (see :mod:`reconciler.interrupt`): the first one starts nothing new and
+waits for the changes in flight, a second one stops waiting.
 """
 
 from __future__ import annotations
@@ -22,11 +24,13 @@ from reconciler import paths
 from reconciler.client.retry import RetryPolicy
 from reconciler.errors import (
     ApplyError,
+    ApplyInterruptedError,
     NotFoundError,
     PhsyncError,
     ServerError,
     TransportError,
 )
+from reconciler.interrupt import HardInterrupt, InterruptWatcher, interrupted_report
 from reconciler.live import ApiClient, to_live_object
 from reconciler.model import KINDS, Action, ResourceKey
 from reconciler.plan import Change, LiveState, Plan
@@ -50,6 +54,8 @@ class Outcome:
 
 
 ProgressFn = Callable[[Outcome, int, int], None]
+NoticeFn = Callable[[str], None]
+_POLL_SECONDS = 0.05  # how soon the executor loop notices a stop request
 
 
 def waves(changes: Sequence[Change]) -> list[list[Change]]:
@@ -128,6 +134,7 @@ class Applier:
         parallelism: int = 4,
         progress: ProgressFn | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        notice: NoticeFn | None = None,
     ) -> None:
         self.client = client
         self._sleep = sleep
@@ -135,8 +142,11 @@ class Applier:
         self.directory = directory
         self.parallelism = max(1, parallelism)
         self.progress = progress
+        self.notice = notice
         self._lock = threading.Lock()
         self._done: list[Outcome] = []
+        self._running: set[ResourceKey] = set()
+        self._watcher = InterruptWatcher(on_first=self._on_first_interrupt)
         self._total = 0
         self._by_id: dict[tuple[str, int], LiveObject] = {
             (obj.kind, obj.id): obj for objs in live.objects.values() for obj in objs
@@ -147,22 +157,70 @@ class Applier:
         deletes = [c for c in plan.changes if c.action is Action.DELETE]
         self._total = len(plan.changes)
         stages = [*waves(upserts), *delete_waves(deletes, self.live)]
-        for stage in stages:
-            self._run_stage(stage, plan)
+        with self._watcher:
+            for stage in stages:
+                if self._watcher.stop.is_set():
+                    break
+                self._run_stage(stage, plan)
+        if self._watcher.stop.is_set():
+            raise self._interrupted(plan, in_flight=())
         return list(self._done)
 
     def _run_stage(self, stage: list[Change], plan: Plan) -> None:
-        with ThreadPoolExecutor(max_workers=min(self.parallelism, len(stage))) as pool:
-            futures: dict[Future[Outcome], Change] = {
-                pool.submit(self._one, change): change for change in stage
-            }
-            finished, _ = wait(futures, return_when=FIRST_EXCEPTION)
-            failed = [f for f in finished if f.exception() is not None]
-            if failed:
-                for future in futures:
-                    future.cancel()
-                wait(futures)
+        """Run one wave; on a failure or a stop request start nothing more, let the changes
+        in flight finish (a second Ctrl-C stops waiting for them)."""
+        pool = ThreadPoolExecutor(max_workers=min(self.parallelism, len(stage)))
+        futures: dict[Future[Outcome | None], Change] = {}
+        try:
+            for change in stage:
+                futures[pool.submit(self._start, change)] = change
+            pending: set[Future[Outcome | None]] = set(futures)
+            failed: list[Future[Outcome | None]] = []
+            while pending and not failed and not self._watcher.stop.is_set():
+                finished, pending = wait(
+                    pending, timeout=_POLL_SECONDS, return_when=FIRST_EXCEPTION
+                )
+                failed = [f for f in finished if f.exception() is not None]
+            for future in futures:
+                future.cancel()
+            wait(futures)
+            failed = [f for f in futures if not f.cancelled() and f.exception() is not None]
+            if failed and not self._watcher.stop.is_set():  # (stopped: the report says all)
                 self._fail(plan, futures[failed[0]], failed[0].exception())
+        except HardInterrupt:
+            raise self._interrupted(plan, in_flight=tuple(self._running)) from None
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def _start(self, change: Change) -> Outcome | None:
+        """Carry out one change unless a stop was requested before it started."""
+        with self._lock:
+            if self._watcher.stop.is_set():
+                return None
+            self._running.add(change.key)
+        try:
+            return self._one(change)
+        finally:
+            with self._lock:
+                self._running.discard(change.key)
+
+    def _on_first_interrupt(self) -> None:
+        if self.notice is None:
+            return
+        count = len(self._running)
+        waiting = (
+            f"waiting for the {count} change(s) in flight to finish (their requests are "
+            "under way: seconds, usually); press Ctrl-C again to stop waiting"
+            if count
+            else "no change is in flight"
+        )
+        self.notice(f"Interrupted: starting no new changes; {waiting}.")
+
+    def _interrupted(
+        self, plan: Plan, in_flight: tuple[ResourceKey, ...]
+    ) -> ApplyInterruptedError:
+        done = [(o.change.key, o.describe()) for o in self._done]
+        return interrupted_report([c.key for c in plan.changes], done, in_flight)
 
     def _record(self, outcome: Outcome) -> None:
         with self._lock:
@@ -247,8 +305,8 @@ class Applier:
                 created = self._find_existing(change, base)
                 if created is not None:
                     break
-                if attempt == CREATE_ATTEMPTS - 1:
-                    raise
+                if attempt == CREATE_ATTEMPTS - 1 or self._watcher.stop.is_set():
+                    raise  # (after Ctrl-C: no waiting to try again)
                 # Not there: PostHog failed before acting. Wait as the client waits before
                 # repeating a safe request, so a short outage does not use up every try.
                 self._sleep(_RETRY.backoff(attempt + 1, random.random()))

@@ -231,6 +231,12 @@ def find_config(paths: Sequence[str]) -> ProjectConfig | None:
     return None
 
 
+def guessing_paths(paths: Sequence[str]) -> bool:
+    """No PATH given and no phsync.yaml here: the current directory is only a guess at where
+    the manifests are, so only files that declare a phsync kind are read."""
+    return not paths and read_config(Path(".")) is None
+
+
 def expand_paths(paths: Sequence[str]) -> list[str]:
     """Command-line PATHs with each configured directory replaced by its configured paths."""
     out: list[str] = []

@@ -9,7 +9,13 @@ from pathlib import Path
 
 from reconciler import manifests as manifest_io
 from reconciler.apply import Applier, Outcome
-from reconciler.config import Environment, Policies, apply_overrides, expand_paths
+from reconciler.config import (
+    Environment,
+    Policies,
+    apply_overrides,
+    expand_paths,
+    guessing_paths,
+)
 from reconciler.errors import ApiError, ManifestError, PhsyncError, StalePlanError
 from reconciler.gcpause import paused_gc
 from reconciler.live import ApiClient, fetch_live, managed_duplicates
@@ -18,6 +24,7 @@ from reconciler.plan import Change, LiveState, Plan, build_plan
 from reconciler.policy import check_policies
 from reconciler.resources import REGISTRY
 from reconciler.resources.base import Directory, LiveObject
+from reconciler.targets import check_targets
 
 Progress = Callable[[str], None]
 
@@ -37,7 +44,9 @@ def load_manifests(paths: Sequence[str], *, prune: bool = False) -> list[Manifes
     With ``prune``, finding no manifest at all is an error: a wrong path would otherwise plan
     the deletion of everything phsync manages.
     """
-    found = manifest_io.load_and_validate(expand_paths(paths), check_refs=False)
+    found = manifest_io.load_and_validate(
+        expand_paths(paths), check_refs=False, only_declared=guessing_paths(paths)
+    )
     if prune and not found:
         where = ", ".join(paths) or "the current directory"
         raise PhsyncError(
@@ -89,9 +98,10 @@ def make_plan(
     changed up to ``activity_lookups`` of the objects the plan updates or deletes."""
     tiles = {m.name for m in found if m.kind == "Dashboard" and "tiles" in m.spec}
     live, directory = fetch_live(client, dashboards_with_tiles=tiles, progress=progress)
-    issues = manifest_io.check_references(found, known=_known_live(directory))
+    issues = manifest_io.check_references(found, known=_known_live(directory), live=True)
     if issues:
         raise ManifestError(issues)
+    check_targets(targets, found, live)
     ordered = manifest_io.dependency_order(found)
     references = {
         m.key: tuple(ref.target for ref in manifest_io.references(m)) for m in ordered
@@ -170,9 +180,15 @@ def apply_planned(
     *,
     parallelism: int = 4,
     progress: Callable[[Outcome, int, int], None] | None = None,
+    notice: Callable[[str], None] | None = None,
 ) -> list[Outcome]:
     applier = Applier(
-        client, planned.live, planned.directory, parallelism=parallelism, progress=progress
+        client,
+        planned.live,
+        planned.directory,
+        parallelism=parallelism,
+        progress=progress,
+        notice=notice,
     )
     return applier.apply(planned.plan)
 

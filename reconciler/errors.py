@@ -20,6 +20,7 @@ error boundary turns it into a message on stderr and exit code 1. Anything else 
     ├── StalePlanError           a saved plan whose objects moved since it was made
     ├── UnsafePlanError          a plan refused by a safety rule
     └── ApplyError               an apply that stopped half-way (carries what was done)
+        └── ApplyInterruptedError  stopped by Ctrl-C (exit 130)
 
 No message, ``repr`` or attribute of these exceptions may contain an API key.
 """
@@ -182,3 +183,22 @@ class ApplyError(PhsyncError):
         super().__init__(message, hint=hint)
         self.done = tuple(done)
         self.not_done = tuple(not_done)
+
+
+class ApplyInterruptedError(ApplyError):
+    """An apply stopped by Ctrl-C; ``in_flight`` names changes whose outcome is unknown
+    (a second Ctrl-C stopped waiting for them)."""
+
+    exit_code = 130
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        done: Sequence[str],
+        not_done: Sequence[str],
+        in_flight: Sequence[str] = (),
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message, done=done, not_done=not_done, hint=hint)
+        self.in_flight = tuple(in_flight)

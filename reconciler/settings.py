@@ -59,7 +59,8 @@ def normalise_host(raw: str) -> HostInfo:
     """
     text = raw.strip()
     warnings: list[str] = []
-    if "://" not in text:
+    schemeless = "://" not in text
+    if schemeless:
         text = "https://" + text
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -72,6 +73,11 @@ def normalise_host(raw: str) -> HostInfo:
     elif parts.path == "/":
         warnings.append("ignored the trailing slash in the host")
     hostname = parts.hostname or ""
+    if schemeless and is_loopback(text):
+        warnings.append(
+            f"the host {raw.strip()!r} has no scheme, so phsync uses https://{parts.netloc}; "
+            f"did you mean http://{parts.netloc}? (a local emulator speaks plain HTTP)"
+        )
     if hostname.endswith(".i.posthog.com"):
         region = hostname.split(".", 1)[0]
         warnings.append(

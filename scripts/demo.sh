@@ -13,7 +13,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then
+  step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+else
+  step() { printf '\n== %s\n' "$*"; }
+fi
 
 step "Starting the PostHog emulator on 127.0.0.1:$port (data in $workdir/posthog.sqlite)"
 phsync emulator --port "$port" --data "$workdir/posthog.sqlite" >"$workdir/emulator.log" 2>&1 &
@@ -47,3 +51,11 @@ if [ "$code" -ne 0 ]; then
   exit 1
 fi
 step "Done: apply converged, and a fresh plan shows no changes."
+cat <<'NEXT'
+
+The demo's emulator stops with it. To go on by hand (README, "After the demo"):
+  terminal 1:  .venv/bin/phsync emulator                # a local PostHog on 127.0.0.1:8010
+  terminal 2:  source .venv/bin/activate                 # puts `phsync` on the PATH
+               export POSTHOG_HOST=http://127.0.0.1:8010 POSTHOG_PERSONAL_API_KEY=phx_emulator
+               phsync apply --yes examples/ && phsync flags list
+NEXT

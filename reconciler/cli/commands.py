@@ -14,7 +14,7 @@ COMMAND_MODULES: dict[str, str] = {
     "schema": "manifests",
     "plan": "reconcile",
     "apply": "reconcile",
-    "export": "reconcile",
+    "export": "export",
     "whoami": "info",
     "projects": "info",
     "flags": "queries",

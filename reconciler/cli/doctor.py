@@ -60,19 +60,26 @@ def _checks(
 
 
 @click.command("doctor")
+@click.argument("path_args", metavar="[PATHS]...", nargs=-1, type=click.Path())
 @click.option(
     "--path",
     "paths",
     multiple=True,
     type=click.Path(),
-    help="Manifests whose scopes to check (repeatable) [default: the current directory].",
+    help="Also a manifest path, as PATHS (repeatable) [default: the current directory].",
 )
 @output_option(jsonl=False)
 @connection_options
 @env_option
 @click.pass_context
 def doctor_command(
-    ctx: click.Context, /, paths: tuple[str, ...], output: str, env_name: str | None, **kw: Any
+    ctx: click.Context,
+    /,
+    path_args: tuple[str, ...],
+    paths: tuple[str, ...],
+    output: str,
+    env_name: str | None,
+    **kw: Any,
 ) -> None:
     """Check that phsync can work with your PostHog, and say what to fix if not.
 
@@ -86,8 +93,10 @@ def doctor_command(
     4. scopes   the key has the read and write scopes the manifests need
 
     With --env NAME, the host, project and key of that phsync.yaml environment (--env all:
-    each in turn). Exits 0 when nothing failed (warnings allowed), 1 otherwise.
+    each in turn). PATHS are the manifests whose scopes to check, as for `plan` (default: the
+    current directory). Exits 0 when nothing failed (warnings allowed), 1 otherwise.
     """
+    paths = (*path_args, *paths)
     environments = select_environments(find_config(list(paths)), env_name)
     results: list[dict[str, Any]] = []
     failed = 0

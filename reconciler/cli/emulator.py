@@ -42,13 +42,21 @@ def _rates(values: tuple[str, ...]) -> dict[str, tuple[Rate, ...]]:
     return rates
 
 
-def _describe_key(spec: KeySpec) -> str:
+def _describe_key(spec: KeySpec, number: int) -> str:
     scopes = "every scope" if spec.scopes == ("*",) else ", ".join(spec.scopes)
     where = f", projects {', '.join(map(str, spec.scoped_teams))}" if spec.scoped_teams else ""
-    # A key given on the command line is a secret: show at most a short prefix of it.
-    prefix = spec.key[:4] if len(spec.key) >= 16 else ""
-    shown = spec.key if spec.key == DEFAULT_API_KEY else f"{prefix}… (from --api-key)"
+    shown = (
+        spec.key
+        if spec.key == DEFAULT_API_KEY
+        else f"{key_prefix(spec.key)}… (--api-key number {number})"
+    )
     return f"  {shown}: {scopes}{where}"
+
+
+def key_prefix(key: str) -> str:
+    """Enough of a key given on the command line to tell it from the others, never more than
+    a third of it (it is a secret): ``phx_`` and up to 8 more characters."""
+    return key[: min(len(key) // 3, 12)]
 
 
 @click.command("emulator")
@@ -57,7 +65,7 @@ def _describe_key(spec: KeySpec) -> str:
     "--port",
     default=DEFAULT_PORT,
     show_default=True,
-    type=int,
+    type=click.IntRange(0, 65535),
     help="Port to listen on (0 picks a free one).",
 )
 @click.option(
@@ -207,8 +215,8 @@ def _announce(server: Emulator, config: EmulatorConfig, faults: FaultConfig) -> 
     click.echo(f"PostHog API emulator listening on {server.url}")
     click.echo(f"Data: {config.data_path or 'in memory (gone when it stops)'}")
     click.echo("Accepted personal API keys:")
-    for spec in config.key_specs():
-        click.echo(_describe_key(spec))
+    for number, spec in enumerate(config.key_specs(), 1):
+        click.echo(_describe_key(spec, number))
     if not config.rate_limits_enabled:
         click.echo("Rate limits: off")
     else:

@@ -8,9 +8,9 @@ from typing import Any, TypeVar
 
 import click
 
-from reconciler.cli.options import connection_options, settings_from
+from reconciler.cli.listing import client_from, connection
 from reconciler.client import PostHogClient
-from reconciler.client.account import get_project, list_projects, whoami
+from reconciler.client.account import get_project, list_projects, organization_names, whoami
 from reconciler.render.table import render_fields, render_json, render_table
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -24,6 +24,8 @@ def output_option(func: F) -> F:
     return click.option(
         "--output",
         "-o",
+        "--format",
+        "output",
         type=click.Choice(["table", "json"]),
         default="table",
         show_default=True,
@@ -32,12 +34,12 @@ def output_option(func: F) -> F:
 
 
 def _client(kwargs: dict[str, Any]) -> PostHogClient:
-    return PostHogClient(settings_from(kwargs))
+    return client_from(kwargs)
 
 
 @click.command("whoami")
 @output_option
-@connection_options
+@connection
 def whoami_command(output: str, **kwargs: Any) -> None:
     """Show the user behind the API key, the project phsync works on, and the host."""
     with _client(kwargs) as client:
@@ -66,7 +68,7 @@ def projects_group() -> None:
 
 @projects_group.command("list")
 @output_option
-@connection_options
+@connection
 def projects_list(output: str, **kwargs: Any) -> None:
     """List the projects the API key can see (id, UUID, name, organization)."""
     with _client(kwargs) as client:
@@ -92,16 +94,19 @@ def projects_list(output: str, **kwargs: Any) -> None:
 @projects_group.command("get")
 @click.argument("project_ref", metavar="ID")
 @output_option
-@connection_options
+@connection
 def projects_get(project_ref: str, output: str, **kwargs: Any) -> None:
     """Show one project; ID is its numeric id, its UUID or @current."""
     with _client(kwargs) as client:
         project = get_project(client, project_ref)
+        organization = str(project.get("organization") or "")
+        name = organization_names(client).get(organization) if organization else None
     stream = sys.stdout
     if output == "json":
-        render_json(project, stream)
+        render_json({**project, "organization_name": name}, stream)
         return
-    render_fields([(name, project.get(name)) for name in PROJECT_FIELDS], stream)
+    shown = {**project, "organization": f"{name} ({organization})" if name else organization}
+    render_fields([(field, shown.get(field)) for field in PROJECT_FIELDS], stream)
 
 
 COMMANDS: list[click.Command] = [whoami_command, projects_group]

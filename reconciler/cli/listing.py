@@ -52,6 +52,8 @@ def output_option(*, jsonl: bool = True) -> Callable[[F], F]:
     return click.option(
         "--output",
         "-o",
+        "--format",
+        "output",
         type=click.Choice(choices),
         default="table",
         show_default=True,

@@ -9,7 +9,13 @@ from pathlib import Path
 
 import click
 
-from reconciler.config import ProjectConfig, apply_overrides, expand_paths, find_config
+from reconciler.config import (
+    ProjectConfig,
+    apply_overrides,
+    expand_paths,
+    find_config,
+    guessing_paths,
+)
 from reconciler.errors import ConfigError, Issue
 from reconciler.manifests import (
     kind_named,
@@ -26,6 +32,8 @@ from reconciler.model import KINDS, Manifest
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option(
     "--format",
+    "--output",
+    "-o",
     "output_format",
     type=click.Choice(["text", "json"]),
     default="text",
@@ -41,12 +49,15 @@ def validate_command(paths: tuple[str, ...], output_format: str, allow_external_
     """Check manifests offline and report every problem at once.
 
     PATHS are files or directories (default: the current directory); directories are searched
-    recursively for *.yaml and *.yml, skipping hidden directories and phsync.yaml. A directory
+    recursively for *.yaml and *.yml, skipping hidden directories and phsync.yaml. With no
+    PATHS and no phsync.yaml here, only files that declare a phsync `kind:` are read. A directory
     whose phsync.yaml lists `paths` stands for those paths, as in `plan`. Every environment's
     effective manifests (with its overrides from phsync.yaml) are validated too. Needs no
-    network and no credentials. Exits 1 when there are problems.
+    network and no credentials. Exits 1 when there are problems, and when no manifest is
+    found at all (a check pointed at the wrong folder must not pass).
     """
-    manifests, issues = load_paths(expand_paths(list(paths)))
+    guessing = guessing_paths(paths)
+    manifests, issues = load_paths(expand_paths(list(paths)), only_declared=guessing)
     issues = sort_issues(
         [
             *issues,
@@ -62,6 +73,20 @@ def validate_command(paths: tuple[str, ...], output_format: str, allow_external_
             click.echo(str(issue))
         click.echo(_summary(issues, counts))
     if issues:
+        raise click.exceptions.Exit(1)
+    if not manifests:
+        where = ", ".join(paths) or (
+            "the current directory (no file here declares a phsync kind)"
+            if guessing
+            else "the current directory"
+        )
+        click.secho(
+            f"Error: no manifests found in {where}\n"
+            "  hint: give the manifests' directory, e.g. `phsync validate posthog/` (or list "
+            "it under `paths:` in phsync.yaml)",
+            fg="red",
+            err=True,
+        )
         raise click.exceptions.Exit(1)
 
 
@@ -100,7 +125,7 @@ def _plural(count: int, noun: str) -> str:
 
 def _report(issues: list[Issue], counts: Counter[str]) -> dict[str, object]:
     return {
-        "ok": not issues,
+        "ok": not issues and sum(counts.values()) > 0,
         "manifests": {kind: counts[kind] for kind in KINDS},
         "problems": [
             {

@@ -24,7 +24,7 @@ def connection_options(func: F) -> F:
         click.option(
             "--project",
             metavar="ID",
-            help="Project id, UUID or @current [env POSTHOG_PROJECT_ID; default @current].",
+            help="Project id, UUID, name or @current [env POSTHOG_PROJECT_ID; default @current].",
         ),
         click.option(
             "--api-key-file",
@@ -33,7 +33,10 @@ def connection_options(func: F) -> F:
             "[default: env POSTHOG_PERSONAL_API_KEY or POSTHOG_API_KEY].",
         ),
         click.option(
-            "--timeout", type=float, metavar="SECONDS", help="Per-request timeout [default 30]."
+            "--timeout",
+            type=click.FloatRange(min=0, min_open=True, max=3600),
+            metavar="SECONDS",
+            help="Per-request timeout, more than 0 and at most 3600 [default 30].",
         ),
         click.option(
             "--insecure",

@@ -1,16 +1,17 @@
-"""`phsync plan`, `phsync apply` and `phsync export`: thin wrappers over reconciler.engine."""
+"""`phsync plan` and `phsync apply`: thin wrappers over reconciler.engine."""
 
 from __future__ import annotations
 
 import io
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from reconciler import engine
+from reconciler import engine, preflight
 from reconciler.apply import Outcome
 from reconciler.cli.options import connection_options, env_option, settings_from
 from reconciler.client import PostHogClient
@@ -21,20 +22,26 @@ from reconciler.config import (
     find_config,
     select_environments,
 )
-from reconciler.errors import ConfigError, PhsyncError, UnsafePlanError
-from reconciler.export import export_objects
-from reconciler.manifests import dump_manifest
-from reconciler.model import KINDS, Manifest
+from reconciler.errors import ConfigError, PermissionDeniedError, PhsyncError, UnsafePlanError
+from reconciler.model import Manifest
 from reconciler.plan import Plan, parse_targets
 from reconciler.render import RENDERERS
 from reconciler.render.values import summary_line
 
 EXIT_CHANGES = 2
+EXIT_DECLINED = 1  # "no" at apply's question: nothing was applied
 ACTIVITY_LOOKUPS = 50
 
 
 def _interactive() -> bool:
-    return sys.stdin.isatty() and sys.stdout.isatty()
+    """Whether phsync can ask: standard input is a terminal (the output may go to a pipe, as in
+    `apply | tee log`; the question goes to standard error)."""
+    return sys.stdin.isatty()
+
+
+def _color() -> bool:
+    """Colour on a terminal, unless NO_COLOR is set (https://no-color.org)."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
 def _stderr_progress(message: str) -> None:
@@ -63,6 +70,8 @@ def _targets_option(func: Any) -> Any:
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option(
     "--format",
+    "--output",
+    "-o",
     "fmt",
     type=click.Choice(sorted(RENDERERS)),
     default="text",
@@ -72,9 +81,11 @@ def _targets_option(func: Any) -> Any:
 )
 @click.option(
     "--out",
-    type=click.Path(dir_okay=False),
-    help="Also save the plan as JSON here (with --env all: one file per environment, "
-    "FILE's name with .ENV before the suffix).",
+    type=click.Path(),
+    metavar="PATH",
+    help="Also save the plan as JSON: in this file, or as plan.json in this folder (an "
+    "existing one, or a name ending in /). With --env all: one file per environment, the "
+    "name with .ENV before the suffix.",
 )
 @click.option(
     "--detailed-exitcode",
@@ -159,6 +170,29 @@ def _make_plan(
     targets: tuple[str, ...],
     activity: bool,
 ) -> engine.Planned:
+    try:
+        return _plan_or_refuse(
+            found, client, project_id, config, environment,
+            prune=prune, mark_unchanged=mark_unchanged, targets=targets, activity=activity,
+        )
+    except PermissionDeniedError as exc:
+        if not exc.missing_scope:
+            raise
+        raise preflight.explain_read_refusal(client, exc) from None
+
+
+def _plan_or_refuse(
+    found: list[Manifest],
+    client: PostHogClient,
+    project_id: int,
+    config: ProjectConfig | None,
+    environment: Environment | None,
+    *,
+    prune: bool,
+    mark_unchanged: bool,
+    targets: tuple[str, ...],
+    activity: bool,
+) -> engine.Planned:
     return engine.make_plan(
         found,
         client,
@@ -175,7 +209,7 @@ def _make_plan(
 
 
 def _render_plans(plans: list[Plan], fmt: str) -> None:
-    color = fmt == "text" and sys.stdout.isatty()
+    color = fmt == "text" and _color()
     if len(plans) == 1:
         RENDERERS[fmt](plans[0], sys.stdout, color=color)
     elif fmt == "json":
@@ -191,9 +225,10 @@ def _render_plans(plans: list[Plan], fmt: str) -> None:
 
 
 def _out_path(out: str, environment: str | None) -> str:
+    """Where ``--out`` saves the plan: a file, or ``plan.json`` in a folder."""
+    path = Path(out) / "plan.json" if out.endswith("/") or Path(out).is_dir() else Path(out)
     if environment is None:
-        return out
-    path = Path(out)
+        return str(path)
     return str(path.with_name(f"{path.stem}.{environment}{path.suffix or '.json'}"))
 
 
@@ -201,6 +236,7 @@ def _save(the_plan: Plan, out: str) -> None:
     buffer = io.StringIO()
     RENDERERS["json"](the_plan, buffer)
     target = Path(out)
+    target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
     partial.write_text(buffer.getvalue(), encoding="utf-8")
     partial.replace(target)
@@ -210,6 +246,27 @@ def _save(the_plan: Plan, out: str) -> None:
 
 def _report(outcome: Outcome, done: int, total: int) -> None:
     click.echo(f"[{done}/{total}] {outcome.describe()}", err=True)
+
+
+def _recap(the_plan: Plan, host: str, project_id: int) -> str:
+    """What the question is about, just above it (the plan above may be long)."""
+    lines = [
+        "",
+        f"Host {host}, project {project_id}"
+        + (f", environment {the_plan.environment}" if the_plan.environment else "")
+        + f": {summary_line(the_plan.summary())}.",
+    ]
+    risky = [(c, w) for c in the_plan.changes for w in c.warnings]
+    if risky:
+        lines.append(f"Risky changes ({len(risky)}):")
+        lines += [f"  {change.key}: {warning}" for change, warning in risky]
+    else:
+        lines.append("No risky changes.")
+    return "\n".join(lines)
+
+
+def _notice(message: str) -> None:
+    click.secho(message, fg="yellow", err=True)
 
 
 @click.command()
@@ -231,6 +288,12 @@ def _report(outcome: Outcome, done: int, total: int) -> None:
     show_default=True,
     help="Changes in flight at once (always within PostHog's rate limits).",
 )
+@click.option(
+    "--activity/--no-activity",
+    default=None,
+    help="Show who last changed each updated or deleted object, as plan does "
+    "[default: only when asking for confirmation].",
+)
 @_targets_option
 @env_option
 @connection_options
@@ -241,6 +304,7 @@ def apply(
     prune: bool,
     mark_unchanged: bool,
     parallelism: int,
+    activity: bool | None,
     targets: tuple[str, ...],
     env_name: str | None,
     **kwargs: Any,
@@ -288,9 +352,9 @@ def apply(
                 prune=prune,
                 mark_unchanged=mark_unchanged,
                 targets=targets,
-                activity=False,
+                activity=(not yes) if activity is None else activity,
             )
-        RENDERERS["text"](planned.plan, sys.stdout, color=sys.stdout.isatty())
+        RENDERERS["text"](planned.plan, sys.stdout, color=_color())
         if planned.plan.blocked:
             raise UnsafePlanError(
                 "refusing to apply: the plan breaks the policies of phsync.yaml (listed above)",
@@ -298,11 +362,14 @@ def apply(
             )
         if planned.plan.is_empty:
             return 0
-        if not yes and not click.confirm("Apply these changes?", default=False):
-            click.echo("Nothing applied.", err=True)
-            return 1
+        preflight.check_apply(client, planned.plan)
+        if not yes:
+            click.echo(_recap(planned.plan, client.origin, project_id), err=True)
+            if not click.confirm("Apply these changes?", default=False, err=True):
+                click.echo("Nothing applied.", err=True)
+                return EXIT_DECLINED
         outcomes = engine.apply_planned(
-            planned, client, parallelism=parallelism, progress=_report
+            planned, client, parallelism=parallelism, progress=_report, notice=_notice
         )
     counts = {action: 0 for action in ("create", "adopt", "update", "delete")}
     for outcome in outcomes:
@@ -311,52 +378,4 @@ def apply(
     return 0
 
 
-@click.command()
-@click.option(
-    "--kind",
-    "kinds",
-    multiple=True,
-    type=click.Choice(KINDS, case_sensitive=False),
-    help="Export only these kinds (repeatable) [default: all].",
-)
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False),
-    default="phsync-export",
-    show_default=True,
-    help="Directory to write manifests into (one file per object).",
-)
-@click.option("--force", is_flag=True, help="Overwrite manifests that already exist in --out.")
-@connection_options
-def export(kinds: tuple[str, ...], out: str, force: bool, **kwargs: Any) -> int:
-    """Write the live project's objects as manifests, one file each.
-
-    Adopting phsync on an existing project starts here: `phsync export --out DIR` followed by
-    `phsync plan DIR` shows no changes.
-
-    Reads dashboards one by one (their text tiles are not in PostHog's list). PostHog's
-    generated usage dashboards are skipped.
-    """
-    wanted = [k for k in KINDS if not kinds or k.lower() in {x.lower() for x in kinds}]
-    client, _ = _client(kwargs)
-    with client:
-        live = engine.read_for_export(client, wanted, progress=_stderr_progress)
-    manifests, skipped = export_objects(live)
-    root = Path(out)
-    clashes = [m.relative_path for m in manifests if (root / m.relative_path).exists()]
-    if clashes and not force:
-        raise ConfigError(
-            f"{len(clashes)} manifest(s) already exist in {out}, e.g. {clashes[0]}",
-            hint="export into an empty directory, or pass --force to overwrite",
-        )
-    for item in manifests:
-        path = root / item.relative_path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(dump_manifest(item.document), encoding="utf-8")
-    for note in skipped:
-        click.echo(f"Skipped {note}", err=True)
-    click.echo(f"Exported {len(manifests)} object(s) to {out}/.")
-    return 0
-
-
-COMMANDS: list[click.Command] = [plan, apply, export]
+COMMANDS: list[click.Command] = [plan, apply]

@@ -77,10 +77,7 @@ def list_projects(client: PostHogClient) -> list[ProjectRow]:
     """Every project the key can see (GET /api/projects/), with organization names when the
     key may read the user (one more request; without ``user:read`` only ids are shown)."""
     projects = list(client.paginate("/api/projects/"))
-    try:
-        organizations = _organization_names(client.get("/api/users/@me/") or {})
-    except PermissionDeniedError:
-        organizations = {}
+    organizations = organization_names(client)
     rows = [
         ProjectRow(
             id=int(project["id"]),
@@ -105,6 +102,14 @@ def get_project(client: PostHogClient, ref: str) -> dict[str, Any]:
         name: (HIDDEN if name in SECRET_PROJECT_FIELDS and value else value)
         for name, value in project.items()
     }
+
+
+def organization_names(client: PostHogClient) -> dict[str, str]:
+    """Organization names by id, from the user behind the key; empty without ``user:read``."""
+    try:
+        return _organization_names(client.get("/api/users/@me/") or {})
+    except PermissionDeniedError:
+        return {}
 
 
 def _organization_names(me: dict[str, Any]) -> dict[str, str]:

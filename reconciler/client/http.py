@@ -8,6 +8,7 @@ never appears in a message, log line or ``repr``.
 
 from __future__ import annotations
 
+import difflib
 import json as json_module
 import logging
 import random
@@ -303,7 +304,7 @@ class PostHogClient:
     # -- the project ----------------------------------------------------------------------
 
     def resolve_project(self, ref: str | None = None) -> int:
-        """The numeric id of a project given as an id, ``@current`` or a UUID.
+        """The numeric id of a project given as an id, ``@current``, a UUID or a name.
 
         Without ``ref``, the configured project (resolved once, then cached).
         """
@@ -330,9 +331,29 @@ class PostHogClient:
                     return int(project["id"])
             ctx = self._context("GET", self.origin + "/api/projects/")
             raise project_not_found(replace(ctx, project=text))
+        return self._project_named(text)
+
+    def _project_named(self, name: str) -> int:
+        """A project by its name, among the projects the key sees; a name two share is refused."""
+        projects = list(self.paginate("/api/projects/"))
+        named = [p for p in projects if str(p.get("name") or "") == name]
+        if not named:
+            named = [p for p in projects if str(p.get("name") or "").casefold() == name.casefold()]
+        if len(named) == 1:
+            return int(named[0]["id"])
+        if named:
+            ids = ", ".join(str(p["id"]) for p in named)
+            raise ConfigError(
+                f"{len(named)} projects are named {name!r} (ids {ids})",
+                hint="give the project's numeric id or UUID (`phsync projects list` shows both)",
+            )
+        names = sorted(str(p.get("name") or "") for p in projects)
+        close = difflib.get_close_matches(name, names, n=1)
         raise ConfigError(
-            f"the project {ref!r} is neither a number, a UUID nor @current",
-            hint="give the project's numeric id or UUID (`phsync projects list` shows both)",
+            f"no project the key can see is named {name!r}"
+            + (f"; did you mean {close[0]!r}?" if close else ""),
+            hint="give the project's numeric id, UUID or name (`phsync projects list` shows "
+            "them)",
         )
 
     def _current_project(self) -> int:

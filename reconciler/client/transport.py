@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import requests
 from urllib3.exceptions import (
@@ -34,11 +35,16 @@ def describe(exc: requests.RequestException, *, timeout: float) -> TransportFail
     """Classify an exception from ``requests`` (never its text verbatim: it can be long)."""
     check_host = "check the instance URL (--host or POSTHOG_HOST) and your network"
     if isinstance(exc, requests.exceptions.SSLError):
+        url = str(getattr(exc.request, "url", "") or "")
+        plain = _plain_http_twin(url)
         return TransportFailure(
             reason=f"TLS failed: {_ssl_reason(exc)}",
             sent=False,
             retryable=False,
-            hint="check the instance URL and its certificate (a proxy that intercepts TLS needs "
+            hint=f"did you mean {plain}? A local server such as `phsync emulator` speaks plain "
+            "HTTP"
+            if plain
+            else "check the instance URL and its certificate (a proxy that intercepts TLS needs "
             "REQUESTS_CA_BUNDLE pointing at its CA)",
         )
     if isinstance(exc, requests.exceptions.ConnectTimeout):
@@ -113,3 +119,13 @@ def _ssl_reason(exc: BaseException) -> str:
 def _errno_reason(text: str) -> str:
     match = re.search(r"\[Errno -?\d+\]\s*([^\"')]+)", text)
     return f"cannot connect: {match.group(1).strip()}" if match else "cannot connect"
+
+
+def _plain_http_twin(url: str) -> str | None:
+    """``http://`` and the origin of an ``https://`` loopback URL, else None."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    loopback = host in ("localhost", "::1") or host.startswith("127.")
+    if parts.scheme != "https" or not loopback:
+        return None
+    return f"http://{parts.netloc}"

@@ -20,6 +20,7 @@ from reconciler.emulator.routes import all_routes
 from reconciler.emulator.wire import Request
 
 log = logging.getLogger(__name__)
+_TLS_HANDSHAKE = b"\x16"  # the first byte of a TLS record carrying a ClientHello
 
 MAX_BODY = 10 * 1024 * 1024
 
@@ -66,6 +67,27 @@ class _Handler(BaseHTTPRequestHandler):
     sys_version = ""
     server: _Server
 
+    def handle_one_request(self) -> None:
+        if self._tls_hello():
+            return
+        super().handle_one_request()
+
+    def _tls_hello(self) -> bool:
+        """A TLS handshake (``https://`` to this plain-HTTP server): say so in one line, close."""
+        try:
+            first = self.connection.recv(1, socket.MSG_PEEK)
+        except OSError:
+            return False
+        if first != _TLS_HANDSHAKE:
+            return False
+        host, port = self.server.server_address[:2]
+        log.warning(
+            "a client opened a TLS (https://) connection; the emulator speaks plain HTTP: "
+            "use http://%s:%s", host, port
+        )
+        self.close_connection = True
+        return True
+
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         if length > MAX_BODY:
@@ -109,7 +131,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         # The request line may carry ?personal_api_key=...; log the method and path only.
-        log.debug("%s %s", self.command, self.path.split("?", 1)[0])
+        # (A request line that did not parse leaves neither set.)
+        path = getattr(self, "path", "") or ""
+        log.debug("%s %s", getattr(self, "command", None) or "-", path.split("?", 1)[0])
 
 
 class Emulator:

@@ -73,9 +73,10 @@ def load_and_validate(
     *,
     known: Collection[ResourceKey] = (),
     check_refs: bool = True,
+    only_declared: bool = False,
 ) -> list[Manifest]:
     """The manifests under ``paths``, valid; otherwise ManifestError with every issue found."""
-    manifests, issues = load_paths(paths)
+    manifests, issues = load_paths(paths, only_declared=only_declared)
     issues = [*issues, *validate(manifests, known=known, check_refs=check_refs)]
     if issues:
         raise ManifestError(sort_issues(issues))

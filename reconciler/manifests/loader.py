@@ -7,6 +7,7 @@ that touch the disk.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
@@ -77,10 +78,35 @@ def _walk(root: Path) -> list[Path]:
     return files
 
 
+_KIND_LINE = re.compile(r"^kind:\s*[\"']?([A-Za-z_-]+)", re.MULTILINE)
+_PHSYNC_KINDS = frozenset(re.sub(r"[-_]", "", kind).casefold() for kind in KINDS)
+
+
+def declares_phsync_kind(file: Path) -> bool:
+    """Whether a document of ``file`` declares one of phsync's kinds (a cheap look at its
+    top-level ``kind:`` lines). A file that cannot be read counts, so its problem is shown."""
+    try:
+        text = file.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return True
+    return any(
+        re.sub(r"[-_]", "", match.group(1)).casefold() in _PHSYNC_KINDS
+        for match in _KIND_LINE.finditer(text)
+    )
+
+
 @paused_gc()
-def load_paths(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Manifest], list[Issue]]:
-    """Every manifest in every file under ``paths``, and every problem met reading them."""
+def load_paths(
+    paths: Iterable[str | os.PathLike[str]], *, only_declared: bool = False
+) -> tuple[list[Manifest], list[Issue]]:
+    """Every manifest in every file under ``paths``, and every problem met reading them.
+
+    ``only_declared`` skips files in which no document declares a phsync kind (for a guess at
+    the manifests, e.g. a repository root holding workflows and compose files too).
+    """
     files, issues = discover(paths)
+    if only_declared:
+        files = [file for file in files if declares_phsync_kind(file)]
     manifests: list[Manifest] = []
     for file in files:
         found, problems = load_file(file)

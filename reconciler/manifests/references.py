@@ -67,11 +67,13 @@ def check_references(
     *,
     known: Collection[ResourceKey] = (),
     dangling: bool = True,
+    live: bool = False,
 ) -> list[Issue]:
     """Problems with references between ``manifests``.
 
     * dangling references: names that no manifest declares and ``known`` (live objects) does
-      not hold (skipped when ``dangling`` is false);
+      not hold (skipped when ``dangling`` is false); with ``live`` (``known`` is the live
+      project, as in a plan) the message says neither has it, with a "did you mean" over both;
     * reference cycles (flag dependencies, cohorts including cohorts);
     * cohorts with behavioral (event) conditions used by flags, which PostHog refuses.
     """
@@ -83,7 +85,11 @@ def check_references(
             target = declared.get(ref.target)
             if target is None:
                 if dangling and ref.target not in known_set:
-                    issues.append(_dangling(manifest, ref, declared))
+                    issues.append(
+                        _missing_everywhere(manifest, ref, declared, known_set)
+                        if live
+                        else _dangling(manifest, ref, declared)
+                    )
             elif manifest.kind == "FeatureFlag" and ref.target.kind == "Cohort":
                 behavioral = _behavioral_cohort(ref.target, declared)
                 if behavioral is not None:
@@ -103,6 +109,24 @@ def _dangling(
         + did_you_mean(ref.target.name, names),
         "declare it in a manifest; if it exists only in PostHog, validate with "
         "--allow-external-refs, and plan will resolve it against the live objects",
+    )
+
+
+def _missing_everywhere(
+    manifest: Manifest,
+    ref: Reference,
+    declared: Mapping[ResourceKey, Manifest],
+    live: Collection[ResourceKey],
+) -> Issue:
+    names = sorted(
+        {key.name for key in (*declared, *live) if key.kind == ref.target.kind}
+    )
+    return issue(
+        manifest,
+        ref.path,
+        f"no manifest and no object in PostHog has {ref.target.kind} '{ref.target.name}'"
+        + did_you_mean(ref.target.name, names),
+        "fix the name, or declare the object in a manifest",
     )
 
 

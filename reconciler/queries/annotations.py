@@ -16,7 +16,7 @@ from reconciler.client import PostHogClient, ProgressCallback
 from reconciler.errors import ConfigError
 from reconciler.queries.common import iso, page_size_for, text
 from reconciler.queries.dashboards import find_dashboard_id
-from reconciler.resources.annotation import MANAGED_CREATION_TYPE
+from reconciler.resources.annotation import MARKER, is_managed
 
 USER_CREATION_TYPE = "USR"
 MAX_CONTENT = 400
@@ -42,19 +42,25 @@ class Annotation:
         return asdict(self)
 
 
+def _visible(content: Any) -> str | None:
+    """The content as people read it: without phsync's invisible marker (U+2063)."""
+    found = text(content)
+    return found.replace(MARKER, "") or None if found is not None else None
+
+
 def summarise_annotation(raw: Mapping[str, Any]) -> Annotation:
     created_by = raw.get("created_by") if isinstance(raw.get("created_by"), dict) else {}
     dashboard_id = raw.get("dashboard_id")
     return Annotation(
         id=int(raw["id"]),
         date_marker=text(raw.get("date_marker")),
-        content=text(raw.get("content")),
+        content=_visible(raw.get("content")),
         scope=text(raw.get("scope")),
         dashboard=text(raw.get("dashboard_name")),
         dashboard_id=dashboard_id if isinstance(dashboard_id, int) else None,
         insight=text(raw.get("insight_name")) or text(raw.get("insight_short_id")),
         creation_type=text(raw.get("creation_type")),
-        managed=raw.get("creation_type") == MANAGED_CREATION_TYPE,
+        managed=is_managed(raw),
         created_by=text((created_by or {}).get("email")),
         created_at=text(raw.get("created_at")),
     )

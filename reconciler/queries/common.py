@@ -22,7 +22,7 @@ from reconciler.errors import ConfigError, NotFoundError
 T = TypeVar("T")
 
 ID_REF = re.compile(r"^#(\d+)$")
-RELATIVE = re.compile(r"^-(\d+)([hdwmy])$")
+RELATIVE = re.compile(r"^-?(\d+)([hdwmy])$")  # -7d, or 7d: both mean 7 days ago
 UNIT_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
 UNIT_NAMES = {"h": "hour", "d": "day", "w": "week", "m": "month", "y": "year"}
 
@@ -65,7 +65,8 @@ def limited(items: Iterator[T], limit: int | None) -> Iterator[T]:
 
 def parse_moment(text: str, *, now: datetime | None = None) -> str:
     """A moment given as ``2024-05-01``, ``2024-05-01T10:00:00Z`` or ``-7d`` (also ``-12h``,
-    ``-2w``, ``-3m`` for months of 30 days, ``-1y``), as an ISO-8601 UTC timestamp."""
+    ``-2w``, ``-3m`` for months of 30 days, ``-1y``; the minus is optional: ``7d`` is 7 days
+    ago too), as an ISO-8601 UTC timestamp."""
     value = text.strip()
     moment = now or datetime.now(UTC)
     match = RELATIVE.match(value)

@@ -235,10 +235,10 @@ def manifest_kinds(paths: Sequence[str]) -> tuple[set[str], int, int]:
     """The kinds of the manifests under ``paths``, how many manifests, and how many problems."""
     # Imported here: reading manifests pulls in jsonschema, which every other query and
     # check can do without (they share the `phsync` command's import time).
-    from reconciler.config import expand_paths
+    from reconciler.config import expand_paths, guessing_paths
     from reconciler.manifests import load_paths
 
-    manifests, issues = load_paths(expand_paths(paths))
+    manifests, issues = load_paths(expand_paths(paths), only_declared=guessing_paths(paths))
     return {m.kind for m in manifests if m.kind in REGISTRY}, len(manifests), len(issues)
 
 

@@ -122,8 +122,37 @@ def test_unknown_numeric_project_is_reported_when_used(
         client.get(client.project_path("feature_flags/"))
 
 
-@pytest.mark.parametrize("ref", ["prod", "12a", "@me"])
-def test_a_project_that_is_no_id_uuid_or_current(fake: FakeClock, ref: str) -> None:
-    client = make_client(fake, project=ref)
-    with pytest.raises(ConfigError, match="neither a number, a UUID nor @current"):
-        client.resolve_project()
+NAMED = {
+    "count": 4,
+    "next": None,
+    "results": [
+        {"id": 3, "uuid": UUID, "name": "Production"},
+        {"id": 4, "name": "Staging"},
+        {"id": 5, "name": "Twin"},
+        {"id": 6, "name": "Twin"},
+    ],
+}
+
+
+@pytest.mark.parametrize(("ref", "expected"), [("Production", 3), ("staging", 4)])
+def test_a_project_by_its_name(
+    fake: FakeClock, api: responses.RequestsMock, ref: str, expected: int
+) -> None:
+    api.get(f"{HOST}/api/projects/", json=NAMED)
+    assert make_client(fake, project=ref).resolve_project() == expected
+
+
+@pytest.mark.parametrize(
+    ("ref", "message"),
+    [
+        ("Prodution", "no project the key can see is named 'Prodution'; did you mean 'Production'?"),
+        ("12a", "no project the key can see is named '12a'\\n"),
+        ("Twin", "2 projects are named 'Twin' \\(ids 5, 6\\)"),
+    ],
+)
+def test_a_name_that_is_not_one_project_is_refused(
+    fake: FakeClock, api: responses.RequestsMock, ref: str, message: str
+) -> None:
+    api.get(f"{HOST}/api/projects/", json=NAMED)
+    with pytest.raises(ConfigError, match=message):
+        make_client(fake, project=ref).resolve_project()

@@ -164,3 +164,14 @@ def test_port_in_use_is_reported_through_the_error_boundary() -> None:
         result = run_phsync("emulator", "--port", str(port), "--no-seed")
     assert result.returncode == 1
     assert f"cannot start the emulator on 127.0.0.1:{port}" in result.stderr
+
+
+def test_command_line_keys_are_told_apart_by_number_and_a_short_prefix() -> None:
+    from reconciler.cli.emulator import _describe_key
+    from reconciler.emulator import KeySpec
+
+    first = _describe_key(KeySpec("phx_limited_key_for_ci_123", ("feature_flag:read",)), 1)
+    second = _describe_key(KeySpec("phx_other_key_abcdefghijkl", ("*",)), 2)
+    assert first == "  phx_limi… (--api-key number 1): feature_flag:read"
+    assert second == "  phx_othe… (--api-key number 2): every scope"
+    assert "phx_limited_key" not in first

@@ -90,8 +90,14 @@ def test_default_path_is_the_current_directory(monkeypatch: pytest.MonkeyPatch) 
     assert code == 0 and out.startswith("10 manifests OK")
 
 
-def test_empty_directory(tmp_path: Path) -> None:
-    assert _validate(str(tmp_path)) == (0, "no manifests found\n")
+def test_a_folder_without_manifests_fails_so_a_misdirected_check_cannot_pass(
+    tmp_path: Path,
+) -> None:
+    result = CliRunner().invoke(validate_command, [str(tmp_path)])
+    assert (result.exit_code, result.stdout) == (1, "no manifests found\n")
+    assert f"no manifests found in {tmp_path}" in result.stderr and "hint:" in result.stderr
+    as_json = CliRunner().invoke(validate_command, ["--format", "json", str(tmp_path)])
+    assert as_json.exit_code == 1 and json.loads(as_json.stdout)["ok"] is False
 
 
 def test_validate_needs_no_network_or_credentials_as_a_real_command() -> None:
@@ -150,3 +156,34 @@ def test_a_directory_with_phsync_yaml_stands_for_its_paths(tmp_path: Path) -> No
     (tmp_path / "kept" / "d.yaml").write_text("kind: Dashboard\nname: D\n")
     (tmp_path / "other.yaml").write_text("kind: Nonsense\n")
     assert _validate(str(tmp_path)) == (0, "1 manifest OK: 1 Dashboard\n")
+
+
+def test_no_path_and_no_phsync_yaml_reads_only_files_declaring_a_phsync_kind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "action.yml").write_text("name: build\nruns: {using: composite}\n")
+    (tmp_path / ".github").mkdir()
+    (tmp_path / "compose.yaml").write_text("services: {web: {image: nginx}}\n")
+    (tmp_path / "deploy.yaml").write_text("apiVersion: apps/v1\nkind: Deployment\n")
+    (tmp_path / "flags.yaml").write_text(
+        "kind: FeatureFlag\nkey: a\nfilters: {groups: [{rollout_percentage: 5}]}\n---\nkind: Cohrt\nname: x\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    code, out = _validate()
+    assert code == 1
+    assert "flags.yaml:5:1" in out and "action.yml" not in out and "deploy.yaml" not in out
+    assert out.endswith("1 problem in 1 file\n")
+    (tmp_path / "flags.yaml").write_text("kind: FeatureFlag\nkey: a\nfilters: {groups: [{rollout_percentage: 5}]}\n")
+    assert _validate() == (0, "1 manifest OK: 1 FeatureFlag\n")
+    # Named explicitly, the folder is the manifests' folder: every YAML file in it counts.
+    code, out = _validate(".")
+    assert code == 1 and "action.yml" in out and "compose.yaml" in out
+
+
+def test_no_path_and_nothing_declaring_a_kind_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "action.yml").write_text("name: build\n")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(validate_command, [])
+    assert result.exit_code == 1 and "no file here declares a phsync kind" in result.stderr

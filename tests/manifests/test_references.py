@@ -87,6 +87,28 @@ def test_dangling_reference_is_accepted_when_known_or_unchecked() -> None:
     assert len(problems(FLAG_ON_COHORT, known=[ResourceKey("Dashboard", "Beta testrs")])) == 1
 
 
+@pytest.mark.parametrize(
+    ("declared", "live", "suggestion"),
+    [
+        ("", ["Beta testers"], "; did you mean 'Beta testers'?"),  # only in PostHog
+        ("---\nkind: Cohort\nname: Beta testers\nis_static: true\n", [], "; did you mean 'Beta testers'?"),
+        ("", ["Someone else"], ""),
+    ],
+    ids=["live", "manifest", "nothing-close"],
+)
+def test_in_a_plan_a_missing_reference_names_both_places(
+    declared: str, live: list[str], suggestion: str
+) -> None:
+    manifests, _ = parse(FLAG_ON_COHORT + declared)
+    (issue,) = check_references(
+        manifests, known=[ResourceKey("Cohort", name) for name in live], live=True
+    )
+    assert issue.message == (
+        f"no manifest and no object in PostHog has Cohort 'Beta testrs'{suggestion}"
+    )
+    assert issue.hint is not None and "--allow-external-refs" not in issue.hint
+
+
 def _flag(key: str, *depends: str) -> str:
     props = ", ".join(f"{{type: flag, key: {d}, value: true}}" for d in depends)
     return f"kind: FeatureFlag\nkey: {key}\nfilters:\n  groups:\n    - properties: [{props}]\n"

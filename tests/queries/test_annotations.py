@@ -28,7 +28,11 @@ def made(**extra: object) -> dict[str, object]:
 def test_list_passes_since_and_scope(api: responses.RequestsMock, client: PostHogClient) -> None:
     api.get(
         ANNOTATIONS,
-        json=page([made(), made(id=43, creation_type="GIT")]),
+        json=page([
+            made(),
+            made(id=43, creation_type="GIT", content="v2.3.0 deployed\u2063"),  # phsync's
+            made(id=44, creation_type="GIT"),  # a deploy bot's: GIT, but no marker
+        ]),
         match=[
             matchers.query_param_matcher(
                 {"date_from": "2024-04-01T00:00:00Z", "scope": "project", "limit": "1000"}
@@ -36,7 +40,8 @@ def test_list_passes_since_and_scope(api: responses.RequestsMock, client: PostHo
         ],
     )
     rows = list(iter_annotations(client, since="2024-04-01T00:00:00Z", scope="project"))
-    assert [(a.id, a.managed) for a in rows] == [(42, False), (43, True)]
+    assert [(a.id, a.managed) for a in rows] == [(42, False), (43, True), (44, False)]
+    assert {a.content for a in rows} == {"v2.3.0 deployed"}  # never the invisible marker
 
 
 def test_create_is_a_user_annotation_that_phsync_never_owns(

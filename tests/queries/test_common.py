@@ -67,7 +67,9 @@ def test_page_size_for(limit: int | None, path: str, size: int | None) -> None:
     ("text", "expected"),
     [
         ("-7d", "2024-05-03T12:00:00Z"),
+        ("7d", "2024-05-03T12:00:00Z"),
         ("-12h", "2024-05-10T00:00:00Z"),
+        ("12h", "2024-05-10T00:00:00Z"),
         ("-2w", "2024-04-26T12:00:00Z"),
         ("-1m", "2024-04-10T12:00:00Z"),
         ("2024-05-01", "2024-05-01T00:00:00Z"),
@@ -80,7 +82,7 @@ def test_parse_moment(text: str, expected: str) -> None:
     assert parse_moment(text, now=NOW) == expected
 
 
-@pytest.mark.parametrize("text", ["yesterday", "7d", "-7x", "2024-13-01"])
+@pytest.mark.parametrize("text", ["yesterday", "+7d", "-7x", "2024-13-01"])
 def test_parse_moment_refuses_what_it_cannot_read(text: str) -> None:
     with pytest.raises(ConfigError, match="cannot read the date") as caught:
         parse_moment(text, now=NOW)
