@@ -12,11 +12,11 @@ from reconciler.apply import Applier, Outcome
 from reconciler.config import Environment, Policies, apply_overrides, expand_paths
 from reconciler.errors import ApiError, ManifestError, PhsyncError, StalePlanError
 from reconciler.gcpause import paused_gc
-from reconciler.live import ApiClient, fetch_live, managed_duplicates
+from reconciler.live import ApiClient, ambiguous_names, fetch_live, managed_duplicates
 from reconciler.model import Action, Manifest, ResourceKey
-from reconciler.plan import Change, LiveState, Plan, build_plan
+from reconciler.plan import Change, LiveState, Plan, build_plan, guard
 from reconciler.policy import check_policies
-from reconciler.resources import REGISTRY
+from reconciler.resources import REGISTRY, annotation
 from reconciler.resources.base import Directory, LiveObject
 
 Progress = Callable[[str], None]
@@ -89,7 +89,9 @@ def make_plan(
     changed up to ``activity_lookups`` of the objects the plan updates or deletes."""
     tiles = {m.name for m in found if m.kind == "Dashboard" and "tiles" in m.spec}
     live, directory = fetch_live(client, dashboards_with_tiles=tiles, progress=progress)
-    issues = manifest_io.check_references(found, known=_known_live(directory))
+    issues = manifest_io.check_references(
+        found, known=_known_live(directory), ambiguous=ambiguous_names(live)
+    )
     if issues:
         raise ManifestError(issues)
     ordered = manifest_io.dependency_order(found)
@@ -196,15 +198,11 @@ def recheck_saved_plan(plan: Plan, client: ApiClient, progress: Progress | None 
     }
     live, directory = fetch_live(client, dashboards_with_tiles=tiles, progress=progress)
     by_id = {(o.kind, o.id): o for objs in live.objects.values() for o in objs}
-    by_identity = {
-        (o.kind, REGISTRY[o.kind].identity(o.spec)) for objs in live.objects.values() for o in objs
-    }
+    guard(plan.changes)
     moved: list[str] = []
     for change in plan.changes:
         if change.action is Action.CREATE:
-            assert change.desired is not None
-            identity = REGISTRY[change.key.kind].identity(change.desired)
-            if (change.key.kind, identity) in by_identity:
+            if _exists_now(change, live):
                 moved.append(f"{change.key} (now exists)")
             continue
         current = by_id.get((change.key.kind, change.object_id or -1))
@@ -215,6 +213,25 @@ def recheck_saved_plan(plan: Plan, client: ApiClient, progress: Progress | None 
     if moved:
         raise StalePlanError(moved)
     return Planned(plan=plan, live=live, directory=directory)
+
+
+def _exists_now(change: Change, live: LiveState) -> bool:
+    """Whether the object a saved plan creates is there already. Annotations share places,
+    so one counts only if it has the planned content or carries the manifest's handle."""
+    assert change.desired is not None
+    adapter = REGISTRY[change.key.kind]
+    identity = adapter.identity(change.desired)
+    mine = annotation.handle(change.key.name)
+    for obj in live.objects.get(change.key.kind, ()):
+        if adapter.identity(obj.spec) != identity:
+            continue
+        if change.key.kind != "Annotation":
+            return True
+        if obj.spec.get("content") == change.desired.get("content"):
+            return True
+        if annotation.handle_of(obj.raw) == mine:
+            return True
+    return False
 
 
 def read_for_export(

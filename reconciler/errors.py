@@ -19,6 +19,7 @@ error boundary turns it into a message on stderr and exit code 1. Anything else 
     │   └── ServerError          5xx
     ├── StalePlanError           a saved plan whose objects moved since it was made
     ├── UnsafePlanError          a plan refused by a safety rule
+    ├── OwnershipConflictError   two manifests (or changes) that would write one live object
     └── ApplyError               an apply that stopped half-way (carries what was done)
 
 No message, ``repr`` or attribute of these exceptions may contain an API key.
@@ -171,6 +172,10 @@ class StalePlanError(PhsyncError):
 
 class UnsafePlanError(PhsyncError):
     """A plan that a safety rule refuses."""
+
+
+class OwnershipConflictError(PhsyncError):
+    """Two manifests, or two changes of a plan, that would write one live object."""
 
 
 class ApplyError(PhsyncError):

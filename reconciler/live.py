@@ -82,6 +82,22 @@ def managed_duplicates(live: LiveState) -> list[str]:
     return lines
 
 
+def ambiguous_names(live: LiveState) -> dict[ResourceKey, tuple[int, ...]]:
+    """Names that several live objects hold, none of them managed by phsync: a reference by
+    such a name could mean any of them. (A name with one managed holder means that one.)"""
+    found: dict[ResourceKey, tuple[int, ...]] = {}
+    for kind, objects in live.objects.items():
+        if kind not in ("Cohort", "Dashboard"):
+            continue
+        groups: dict[str, list[LiveObject]] = {}
+        for obj in objects:
+            groups.setdefault(REGISTRY[kind].identity(obj.spec), []).append(obj)
+        for name, group in groups.items():
+            if len(group) > 1 and not any(obj.managed for obj in group):
+                found[ResourceKey(kind, name)] = tuple(sorted(obj.id for obj in group))
+    return found
+
+
 def to_live_object(kind: str, raw: dict[str, Any], directory: Directory) -> LiveObject:
     adapter = REGISTRY[kind]
     spec = adapter.from_live(raw, directory)

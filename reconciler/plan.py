@@ -14,6 +14,7 @@ from typing import Any
 from reconciler import __version__, paths
 from reconciler.diff import FieldChange, diff
 from reconciler.errors import PhsyncError
+from reconciler.matching import Claim, Wanted, one_to_one, pair
 from reconciler.model import KINDS, Action, Manifest, ResourceKey, Violation
 from reconciler.resources import REGISTRY
 from reconciler.resources.base import Json, LiveObject
@@ -154,27 +155,6 @@ class LiveState:
     objects: Mapping[str, Sequence[LiveObject]]
 
 
-def _pick(candidates: list[LiveObject]) -> tuple[LiveObject, list[LiveObject]]:
-    """Among live objects sharing one identity: the managed one first, then the oldest."""
-    ordered = sorted(candidates, key=lambda obj: (not obj.managed, obj.id))
-    return ordered[0], ordered[1:]
-
-
-def _index(live: LiveState) -> tuple[dict[tuple[str, str], LiveObject], list[LiveObject]]:
-    chosen: dict[tuple[str, str], LiveObject] = {}
-    extra: list[LiveObject] = []
-    for kind, objects in live.objects.items():
-        adapter = REGISTRY[kind]
-        groups: dict[str, list[LiveObject]] = {}
-        for obj in objects:
-            groups.setdefault(adapter.identity(obj.spec), []).append(obj)
-        for identity, group in groups.items():
-            first, rest = _pick(group)
-            chosen[(kind, identity)] = first
-            extra.extend(rest)
-    return chosen, extra
-
-
 def _creation(desired: Mapping[str, Json]) -> tuple[FieldChange, ...]:
     return tuple(FieldChange(name, None, value) for name, value in desired.items())
 
@@ -203,16 +183,23 @@ def build_plan(
     already matches its manifest is not a change (so ``export`` followed by ``plan`` is empty)
     unless ``mark_unchanged`` asks to adopt it anyway, which writes phsync's marker on it.
     """
-    chosen, duplicates = _index(live)
+    wanted = [Wanted(m, REGISTRY[m.kind].canonical(m.spec)) for m in manifests]
+    pairing = pair(wanted, live.objects)
+    one_to_one(
+        [
+            Claim(w.manifest.kind, pairing.live[w.manifest.key].id, w.manifest.key,
+                  str(w.manifest.location))
+            for w in wanted
+            if w.manifest.key in pairing.live
+        ]
+    )
     matched: set[int] = set()
     unmarked = 0
     upserts: list[Change] = []
     refs = references or {}
-    for manifest in manifests:
+    for manifest, desired in ((w.manifest, w.desired) for w in wanted):
         adapter = REGISTRY[manifest.kind]
-        desired = adapter.canonical(manifest.spec)
-        identity = adapter.identity(desired)
-        current = chosen.get((manifest.kind, identity))
+        current = pairing.live.get(manifest.key)
         common: dict[str, Any] = {
             "key": manifest.key,
             "desired": desired,
@@ -243,7 +230,8 @@ def build_plan(
     deletes: list[Change] = []
     orphans = [
         obj
-        for obj in (*chosen.values(), *duplicates)
+        for objects in live.objects.values()
+        for obj in objects
         if obj.managed and id(obj) not in matched
     ]
     for obj in sorted(orphans, key=lambda o: (KINDS.index(o.kind), o.name, o.id)):
@@ -259,13 +247,14 @@ def build_plan(
             )
     deletes.reverse()
     selected = [c for c in (*upserts, *deletes) if _selected(c.key, targets)]
+    guard(selected)
     by_id: dict[tuple[str, int | None], LiveObject] = {
         (obj.kind, obj.id): obj for objects in live.objects.values() for obj in objects
     }
     with_warnings = tuple(
         _warn(c, live, by_id.get((c.key.kind, c.object_id))) for c in selected
     )
-    notes: list[str] = []
+    notes: list[str] = list(pairing.notes)
     if unmarked:
         notes.append(
             f"{unmarked} object(s) match their manifests but carry no phsync marker yet; "
@@ -283,6 +272,17 @@ def build_plan(
         prune=prune,
         unmanaged_orphans=0 if prune else len(orphans),
         notes=tuple(notes),
+    )
+
+
+def guard(changes: Sequence[Change]) -> None:
+    """Stop when two changes would write one live object (see :func:`matching.one_to_one`)."""
+    one_to_one(
+        [
+            Claim(c.key.kind, c.object_id, c.key, c.source)
+            for c in changes
+            if c.object_id is not None
+        ]
     )
 
 

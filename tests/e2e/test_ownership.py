@@ -1,0 +1,130 @@
+"""One manifest, one live object, end to end against the emulator (in-process)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reconciler import engine
+from reconciler.client.ratelimit import RateBudget, RateLimit
+from reconciler.export import export_objects
+from reconciler.manifests import dump_manifest
+from reconciler.matching import OwnershipConflictError
+from reconciler.resources import annotation
+from tests.reliability.conftest import start_emulator
+from tests.reliability.inprocess import client_for
+
+from .conftest import Api
+
+MOMENT = "2026-10-01T00:00:00Z"
+
+
+def export_to(client: Any, root: Path) -> list[str]:
+    live = engine.read_for_export(client, ["Annotation", "Cohort", "Dashboard", "FeatureFlag"])
+    manifests, skipped = export_objects(live)
+    for item in manifests:
+        path = root / item.relative_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(dump_manifest(item.document), encoding="utf-8")
+    return skipped
+
+
+def plan(client: Any, root: Path, **options: Any) -> engine.Planned:
+    found = engine.load_manifests([str(root)])
+    return engine.make_plan(found, client, **options)
+
+
+def apply(client: Any, root: Path, **options: Any) -> engine.Planned:
+    planned = plan(client, root, **options)
+    engine.apply_planned(planned, client)
+    return planned
+
+
+def contents(api: Api) -> list[str]:
+    return sorted(annotation.user_content(a["content"]) for a in api.list("annotations"))
+
+
+def test_three_deploys_at_one_moment_stay_three(emulator: Any, api: Api, tmp_path: Path) -> None:
+    before = contents(api)
+    for n in (1, 2, 3):
+        api.post("annotations", {"content": f"deploy {n}", "date_marker": MOMENT,
+                                 "scope": "project"})
+    root = tmp_path / "m"
+    with client_for(emulator) as client:
+        export_to(client, root)
+        apply(client, root, mark_unchanged=True)
+        assert plan(client, root).plan.is_empty
+        [path] = [p for p in root.glob("annotations/*deploy-1.yaml")]
+        path.write_text(path.read_text().replace("deploy 1", "deploy 1, api"))
+        changes = apply(client, root).plan.changes
+        assert [(c.action.value, c.key.name) for c in changes] == [("update", path.stem)]
+        assert plan(client, root).plan.is_empty
+    assert contents(api) == sorted([*before, "deploy 1, api", "deploy 2", "deploy 3"])
+
+
+def test_two_manifests_claiming_one_object_write_nothing(
+    emulator: Any, api: Api, tmp_path: Path
+) -> None:
+    """A saved plan edited (or made by two runs) so that two changes name one object."""
+    api.post("annotations", {"content": "deploy", "date_marker": MOMENT, "scope": "project"})
+    root = tmp_path / "m"
+    (root / "annotations").mkdir(parents=True)
+    for name in ("a", "b"):
+        (root / "annotations" / f"{name}.yaml").write_text(
+            f"kind: Annotation\nname: {name}\ncontent: deploy {name}\n"
+            f"date_marker: '{MOMENT}'\nscope: project\n"
+        )
+    with client_for(emulator) as client:
+        planned = plan(client, root)
+        assert {c.action.value for c in planned.plan.changes} == {"create"}
+        [live] = [a for a in api.list("annotations") if a["content"] == "deploy"]
+        forged = [
+            type(c)(**{**c.__dict__, "action": type(c.action)("update"), "object_id": live["id"]})
+            for c in planned.plan.changes
+        ]
+        stale = type(planned.plan)(changes=tuple(forged))
+        with pytest.raises(OwnershipConflictError, match=r"Annotation/a .* and Annotation/b"):
+            engine.recheck_saved_plan(stale, client)
+    assert [a["content"] for a in api.list("annotations") if a["id"] == live["id"]] == ["deploy"]
+
+
+@pytest.fixture
+def unthrottled() -> Any:
+    emu = start_emulator()
+    try:
+        yield emu
+    finally:
+        emu.stop()
+
+
+def test_500_annotations_at_five_moments_export_apply_plan(
+    unthrottled: Any, tmp_path: Path
+) -> None:
+    emulator, api = unthrottled, Api(unthrottled)
+    moments = [f"2026-10-0{d}T12:00:00Z" for d in range(1, 6)]
+    wanted = []
+    for n in range(500):
+        # Every tenth text repeats, as "deploy" markers do.
+        text = f"deploy {n % 50}" if n % 10 == 0 else f"release {n}"
+        wanted.append(text)
+        api.post("annotations", {"content": text, "date_marker": moments[n % 5],
+                                 "scope": "project"})
+    root = tmp_path / "m"
+    started = time.monotonic()
+    # PostHog allows 480 writes a minute; this emulator none, and the budget follows it.
+    fast = RateBudget({"crud": (RateLimit(100_000, 60.0),),
+                       "analytics": (RateLimit(100_000, 60.0),)})
+    with client_for(emulator, budget=fast) as client:
+        export_to(client, root)
+        assert len(list((root / "annotations").glob("*.yaml"))) >= 500
+        first = apply(client, root, mark_unchanged=True).plan
+        adopted = [c for c in first.changes if c.key.kind == "Annotation"]
+        assert len({c.object_id for c in adopted}) == len(adopted) >= 500
+        assert plan(client, root).plan.is_empty
+    elapsed = time.monotonic() - started
+    assert set(wanted) <= set(contents(api))
+    assert sorted(c for c in contents(api) if c in set(wanted)) == sorted(wanted)
+    assert elapsed < 30
