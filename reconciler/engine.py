@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -76,7 +77,6 @@ def make_plan(
     client: ApiClient,
     *,
     prune: bool = False,
-    mark_unchanged: bool = False,
     targets: Sequence[ResourceKey] = (),
     host: str = "",
     project_id: int | str | None = None,
@@ -86,7 +86,7 @@ def make_plan(
     progress: Progress | None = None,
 ) -> Planned:
     """Read the live project and plan; check the plan against ``policies``; look up who last
-    changed up to ``activity_lookups`` of the objects the plan updates or deletes."""
+    changed up to ``activity_lookups`` of the objects the plan adopts, updates or deletes."""
     tiles = {m.name for m in found if m.kind == "Dashboard" and "tiles" in m.spec}
     live, directory = fetch_live(client, dashboards_with_tiles=tiles, progress=progress)
     issues = manifest_io.check_references(
@@ -103,7 +103,6 @@ def make_plan(
         live,
         references=references,
         prune=prune,
-        mark_unchanged=mark_unchanged,
         targets=targets,
         host=host,
         project_id=project_id,
@@ -149,21 +148,35 @@ def last_change(client: ApiClient, kind: str, object_id: int) -> dict[str, objec
     }
 
 
+ACTIVITY_PARALLELISM = 4
+
+
 def attach_last_changes(
     changes: Sequence[Change], client: ApiClient, limit: int
 ) -> tuple[Change, ...]:
-    out: list[Change] = []
-    budget = limit
-    for change in changes:
-        wanted = change.action in (Action.UPDATE, Action.DELETE) and change.object_id is not None
-        if wanted and budget > 0:
-            budget -= 1
-            assert change.object_id is not None
-            found = last_change(client, change.key.kind, change.object_id)
-            if found:
-                change = replace(change, last_change=found)
-        out.append(change)
-    return tuple(out)
+    """Who last changed each live object the plan adopts, updates or deletes (at most
+    ``limit`` lookups), looked up a few at a time: the client keeps them within the rate
+    budget it shares with every other request."""
+    wanted = [
+        index
+        for index, change in enumerate(changes)
+        if change.action in (Action.ADOPT, Action.UPDATE, Action.DELETE)
+        and change.object_id is not None
+    ][:limit]
+    if not wanted:
+        return tuple(changes)
+
+    def look_up(index: int) -> dict[str, object] | None:
+        change = changes[index]
+        assert change.object_id is not None
+        return last_change(client, change.key.kind, change.object_id)
+
+    with ThreadPoolExecutor(max_workers=min(ACTIVITY_PARALLELISM, len(wanted))) as pool:
+        found = dict(zip(wanted, pool.map(look_up, wanted), strict=True))
+    return tuple(
+        replace(change, last_change=found[index]) if found.get(index) else change
+        for index, change in enumerate(changes)
+    )
 
 
 def apply_planned(

@@ -171,7 +171,6 @@ def build_plan(
     *,
     references: Mapping[ResourceKey, Sequence[ResourceKey]] | None = None,
     prune: bool = False,
-    mark_unchanged: bool = False,
     targets: Sequence[ResourceKey] = (),
     host: str = "",
     project_id: int | str | None = None,
@@ -180,8 +179,8 @@ def build_plan(
 
     ``manifests`` must be in dependency order (referenced objects first). ``references`` maps
     each manifest's key to the keys it refers to, to order the apply. An unmanaged object that
-    already matches its manifest is not a change (so ``export`` followed by ``plan`` is empty)
-    unless ``mark_unchanged`` asks to adopt it anyway, which writes phsync's marker on it.
+    a manifest names is adopted, even when no field differs: apply writes phsync's marker on
+    it, so that phsync owns it from then on (``--prune`` deletes it once its manifest goes).
     """
     wanted = [Wanted(m, REGISTRY[m.kind].canonical(m.spec)) for m in manifests]
     pairing = pair(wanted, live.objects)
@@ -194,7 +193,6 @@ def build_plan(
         ]
     )
     matched: set[int] = set()
-    unmarked = 0
     upserts: list[Change] = []
     refs = references or {}
     for manifest, desired in ((w.manifest, w.desired) for w in wanted):
@@ -214,8 +212,7 @@ def build_plan(
             aligned = adapter.align(desired, current.spec)
             ignore = tuple(paths.parse(p) for p in manifest.ignore)
             fields = diff(desired, aligned, ignore=ignore)
-            if not fields and (current.managed or not mark_unchanged):
-                unmarked += 0 if current.managed else 1
+            if not fields and current.managed:
                 continue
             action = Action.UPDATE if current.managed else Action.ADOPT
             change = Change(
@@ -255,11 +252,6 @@ def build_plan(
         _warn(c, live, by_id.get((c.key.kind, c.object_id))) for c in selected
     )
     notes: list[str] = list(pairing.notes)
-    if unmarked:
-        notes.append(
-            f"{unmarked} object(s) match their manifests but carry no phsync marker yet; "
-            "they are marked when they next change, or now with `--mark-unchanged`"
-        )
     if orphans and not prune:
         notes.append(
             f"{len(orphans)} object(s) managed by phsync have no manifest; "

@@ -42,6 +42,15 @@ def _stderr_progress(message: str) -> None:
         click.echo(f"… {message}", err=True)
 
 
+def _deprecated(mark_unchanged: bool) -> None:
+    if mark_unchanged:
+        click.echo(
+            "Note: --mark-unchanged is deprecated and does nothing: the plan always adopts "
+            "the unmarked objects that manifests name.",
+            err=True,
+        )
+
+
 def _client(
     kwargs: dict[str, Any], environment: Environment | None = None
 ) -> tuple[PostHogClient, int]:
@@ -79,19 +88,20 @@ def _targets_option(func: Any) -> Any:
 @click.option(
     "--detailed-exitcode",
     is_flag=True,
-    help="Exit 0 when there are no changes, 2 when there are, 1 on error.",
+    help="Exit 0 when there are no changes, 2 when there are (adoptions too), 1 on error.",
 )
 @click.option("--prune", is_flag=True, help="Plan deletes of managed objects no manifest names.")
 @click.option(
     "--mark-unchanged",
     is_flag=True,
-    help="Adopt unmarked objects that already match their manifests (writes the marker).",
+    help="Deprecated, does nothing: the plan always adopts the unmarked objects manifests name.",
 )
 @click.option(
     "--activity/--no-activity",
     default=True,
     show_default=True,
-    help=f"Look up who last changed each updated or deleted object in PostHog's activity log "
+    help=f"Look up who last changed each adopted, updated or deleted object in PostHog's "
+    "activity log "
     f"(at most {ACTIVITY_LOOKUPS} lookups).",
 )
 @_targets_option
@@ -116,6 +126,7 @@ def plan(
     The plan is checked against the policies of phsync.yaml: a violation fails the plan
     (exit 1) unless the rule is marked warn_only. `--env all` plans every environment.
     """
+    _deprecated(mark_unchanged)
     config = find_config(paths)
     base = engine.load_manifests(paths, prune=prune)
     plans = []
@@ -130,7 +141,6 @@ def plan(
                 config,
                 environment,
                 prune=prune,
-                mark_unchanged=mark_unchanged,
                 targets=targets,
                 activity=activity,
             )
@@ -155,7 +165,6 @@ def _make_plan(
     environment: Environment | None,
     *,
     prune: bool,
-    mark_unchanged: bool,
     targets: tuple[str, ...],
     activity: bool,
 ) -> engine.Planned:
@@ -163,7 +172,6 @@ def _make_plan(
         found,
         client,
         prune=prune,
-        mark_unchanged=mark_unchanged,
         targets=parse_targets(targets),
         host=client.origin,
         project_id=project_id,
@@ -223,7 +231,11 @@ def _report(outcome: Outcome, done: int, total: int) -> None:
 )
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--prune", is_flag=True, help="Also delete managed objects no manifest names.")
-@click.option("--mark-unchanged", is_flag=True, help="Adopt unmarked objects that already match.")
+@click.option(
+    "--mark-unchanged",
+    is_flag=True,
+    help="Deprecated, does nothing: the plan always adopts the unmarked objects manifests name.",
+)
 @click.option(
     "--parallelism",
     type=click.IntRange(1, 32),
@@ -256,7 +268,8 @@ def apply(
         raise ConfigError("apply works on one environment at a time", hint="give --env NAME")
     config = find_config(paths)
     [environment] = select_environments(config, env_name)
-    if plan_file and (paths or prune or targets or mark_unchanged):
+    _deprecated(mark_unchanged)
+    if plan_file and (paths or prune or targets):
         raise ConfigError("--plan applies a saved plan as it is; give no paths or plan options")
     if not yes and not _interactive():
         raise ConfigError(
@@ -286,7 +299,6 @@ def apply(
                 config,
                 environment,
                 prune=prune,
-                mark_unchanged=mark_unchanged,
                 targets=targets,
                 activity=False,
             )

@@ -13,6 +13,7 @@ from reconciler.render.values import (
     describe,
     last_change_text,
     lines_for,
+    quiet_adopt,
     summary_line,
 )
 
@@ -37,10 +38,19 @@ def render(plan: Plan, stream: TextIO, *, color: bool = False) -> None:
         return
     out(f"phsync will make these changes{where}:", bold=True)
     out()
+    quiet_before = False
     for change in plan.changes:
         symbol = SYMBOLS[change.action]
         ident = f", id {change.object_id}" if change.object_id is not None else ""
         source = f"  [{change.source}]" if change.source else ""
+        if quiet_adopt(change):
+            out(f"  {symbol} {change.key} (adopt, id {change.object_id}: marker only){source}",
+                fg=_COLORS[change.action])
+            quiet_before = True
+            continue
+        if quiet_before:
+            out()
+            quiet_before = False
         out(f"  {symbol} {change.key} ({change.action.value}{ident}){source}",
             fg=_COLORS[change.action], bold=True)
         for field in lines_for(change.fields, change.action):
@@ -50,6 +60,8 @@ def render(plan: Plan, stream: TextIO, *, color: bool = False) -> None:
         last = last_change_text(change.last_change)
         if last:
             out(f"      ({last})")
+        out()
+    if quiet_before:
         out()
     for note in plan.notes:
         out(f"Note: {note}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import time
 from pathlib import Path
 from typing import Any
@@ -10,9 +11,10 @@ import pytest
 
 from reconciler import engine
 from reconciler.client.ratelimit import RateBudget, RateLimit
+from reconciler.errors import OwnershipConflictError
 from reconciler.export import export_objects
 from reconciler.manifests import dump_manifest
-from reconciler.matching import OwnershipConflictError
+from reconciler.render import RENDERERS
 from reconciler.resources import annotation
 from tests.reliability.conftest import start_emulator
 from tests.reliability.inprocess import client_for
@@ -55,7 +57,7 @@ def test_three_deploys_at_one_moment_stay_three(emulator: Any, api: Api, tmp_pat
     root = tmp_path / "m"
     with client_for(emulator) as client:
         export_to(client, root)
-        apply(client, root, mark_unchanged=True)
+        apply(client, root)
         assert plan(client, root).plan.is_empty
         [path] = [p for p in root.glob("annotations/*deploy-1.yaml")]
         path.write_text(path.read_text().replace("deploy 1", "deploy 1, api"))
@@ -120,7 +122,7 @@ def test_500_annotations_at_five_moments_export_apply_plan(
     with client_for(emulator, budget=fast) as client:
         export_to(client, root)
         assert len(list((root / "annotations").glob("*.yaml"))) >= 500
-        first = apply(client, root, mark_unchanged=True).plan
+        first = apply(client, root).plan
         adopted = [c for c in first.changes if c.key.kind == "Annotation"]
         assert len({c.object_id for c in adopted}) == len(adopted) >= 500
         assert plan(client, root).plan.is_empty
@@ -128,3 +130,26 @@ def test_500_annotations_at_five_moments_export_apply_plan(
     assert set(wanted) <= set(contents(api))
     assert sorted(c for c in contents(api) if c in set(wanted)) == sorted(wanted)
     assert elapsed < 30
+
+
+def test_adoption_shows_who_changed_an_unmarked_object(
+    emulator: Any, api: Api, tmp_path: Path
+) -> None:
+    root = tmp_path / "m"
+    with client_for(emulator) as client:
+        export_to(client, root)
+        flag = api.find("feature_flags", key="legacy-dark-mode")
+        api.patch("feature_flags", flag["id"], {"active": not flag["active"]})
+        planned = plan(client, root, activity_lookups=50)
+    by_name = {c.key.name: c for c in planned.plan.changes}
+    changed = by_name["legacy-dark-mode"]
+    assert changed.action.value == "adopt" and [f.path for f in changed.fields] == ["active"]
+    assert changed.last_change and changed.last_change["by"] and changed.last_change["at"]
+    markdown = RENDERERS["markdown"]
+    buffer = io.StringIO()
+    markdown(planned.plan, buffer)
+    text = buffer.getvalue()
+    quiet = sum(1 for c in planned.plan.changes if not c.fields and not c.last_change)
+    assert f"{quiet} to adopt: phsync writes its marker" in text
+    assert "<code>FeatureFlag/legacy-dark-mode</code>" in text  # shown in full, with its author
+    assert f"last updated by {changed.last_change['by']}" in text

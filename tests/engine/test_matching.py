@@ -47,7 +47,7 @@ def paired(plan_changes: tuple[Change, ...]) -> dict[str, tuple[str, int | None]
 def test_three_annotations_at_one_moment_each_keep_their_own() -> None:
     live = live_state(annotations=[live_note(i, f"deploy {i}", managed=False) for i in (1, 2, 3)])
     manifests = [manifest("Annotation", note(f"d{i}", f"deploy {i}")) for i in (3, 1, 2)]
-    plan = build_plan(manifests, live, mark_unchanged=True)
+    plan = build_plan(manifests, live)
     assert paired(plan.changes) == {
         "d1": ("adopt", 1), "d2": ("adopt", 2), "d3": ("adopt", 3)
     }
@@ -107,7 +107,6 @@ def test_annotation_pairing(
     plan = build_plan(
         [manifest("Annotation", m) for m in manifests],
         live_state(annotations=live),
-        mark_unchanged=True,
     )
     assert paired(plan.changes) == expected
     ids = [c.object_id for c in plan.changes if c.object_id is not None]
@@ -153,7 +152,7 @@ def test_cohorts_sharing_a_name_the_manifest_takes_one_and_says_so() -> None:
         {"id": 9, "name": "Beta", "is_static": True, "description": ""},
         {"id": 5, "name": "Beta", "is_static": True, "description": ""},
     ])
-    plan = build_plan([manifest("Cohort", cohort)], live, mark_unchanged=True)
+    plan = build_plan([manifest("Cohort", cohort)], live)
     assert paired(plan.changes) == {"Beta": ("adopt", 5)}
     assert any("ids 5, 9" in n and "takes id 5" in n for n in plan.notes)
 
