@@ -18,10 +18,11 @@ from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
-from reconciler import paths
+from reconciler import guarded, paths
 from reconciler.client.retry import RetryPolicy
 from reconciler.errors import (
     ApplyError,
+    ConflictError,
     NotFoundError,
     PhsyncError,
     ServerError,
@@ -230,7 +231,15 @@ class Applier:
             change,
             adapter.update_body(change.desired, change.field_names, live, self.directory, ignore),
         )
-        self._patch(change, f"{base}{change.object_id}/", body)
+        url = f"{base}{change.object_id}/"
+        if change.key.kind == "FeatureFlag":
+            body = guarded.with_version(body, live)
+        else:
+            guarded.check_unchanged(self.client, change, live, url, self.directory)
+        try:
+            self._patch(change, url, body)
+        except ConflictError:
+            raise guarded.changed_since_plan(self.client, change) from None
         return self._finish(change, change.object_id)
 
     def _create(self, change: Change, base: str) -> Outcome:

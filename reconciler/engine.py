@@ -9,9 +9,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from reconciler import manifests as manifest_io
+from reconciler.activity import last_change
 from reconciler.apply import Applier, Outcome
 from reconciler.config import Environment, Policies, apply_overrides, expand_paths
-from reconciler.errors import ApiError, ManifestError, PhsyncError, StalePlanError
+from reconciler.errors import ManifestError, PhsyncError, StalePlanError
 from reconciler.gcpause import paused_gc
 from reconciler.live import ApiClient, ambiguous_names, fetch_live, managed_duplicates
 from reconciler.model import Action, Manifest, ResourceKey
@@ -116,36 +117,6 @@ def make_plan(
     if activity_lookups:
         plan = replace(plan, changes=attach_last_changes(plan.changes, client, activity_lookups))
     return Planned(plan=plan, live=live, directory=directory)
-
-
-def last_change(client: ApiClient, kind: str, object_id: int) -> dict[str, object] | None:
-    """The newest entry of PostHog's activity log for one object, or None.
-
-    Flags and cohorts have their own activity endpoint; other kinds are looked up in the
-    project-wide log by scope (PostHog's scope names are the kind names) and item id.
-    """
-    if kind in ("FeatureFlag", "Cohort"):
-        path = client.project_path(f"{REGISTRY[kind].collection}/{object_id}/activity/")
-        params: dict[str, object] = {"limit": 1}
-    else:
-        path = client.project_path("activity_log/")
-        params = {"scope": kind, "item_id": object_id, "limit": 1}
-    try:
-        page = client.request("GET", path, params=params)
-    except ApiError:
-        return None
-    entries = (page or {}).get("results") or []
-    if not entries:
-        return None
-    entry = entries[0]
-    user = entry.get("user") or {}
-    return {
-        "by": user.get("email") or " ".join(
-            p for p in (user.get("first_name"), user.get("last_name")) if p
-        ) or None,
-        "at": entry.get("created_at"),
-        "activity": entry.get("activity"),
-    }
 
 
 ACTIVITY_PARALLELISM = 4

@@ -20,6 +20,7 @@ error boundary turns it into a message on stderr and exit code 1. Anything else 
     ├── StalePlanError           a saved plan whose objects moved since it was made
     ├── UnsafePlanError          a plan refused by a safety rule
     ├── OwnershipConflictError   two manifests (or changes) that would write one live object
+    ├── ChangedSincePlanError    an object changed in PostHog between the plan and its write
     └── ApplyError               an apply that stopped half-way (carries what was done)
 
 No message, ``repr`` or attribute of these exceptions may contain an API key.
@@ -176,6 +177,10 @@ class UnsafePlanError(PhsyncError):
 
 class OwnershipConflictError(PhsyncError):
     """Two manifests, or two changes of a plan, that would write one live object."""
+
+
+class ChangedSincePlanError(PhsyncError):
+    """The object a change writes was changed in PostHog after the plan read it."""
 
 
 class ApplyError(PhsyncError):

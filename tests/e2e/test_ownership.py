@@ -11,7 +11,7 @@ import pytest
 
 from reconciler import engine
 from reconciler.client.ratelimit import RateBudget, RateLimit
-from reconciler.errors import OwnershipConflictError
+from reconciler.errors import ApplyError, OwnershipConflictError
 from reconciler.export import export_objects
 from reconciler.manifests import dump_manifest
 from reconciler.render import RENDERERS
@@ -153,3 +153,58 @@ def test_adoption_shows_who_changed_an_unmarked_object(
     assert f"{quiet} to adopt: phsync writes its marker" in text
     assert "<code>FeatureFlag/legacy-dark-mode</code>" in text  # shown in full, with its author
     assert f"last updated by {changed.last_change['by']}" in text
+
+
+FLAG = """kind: FeatureFlag
+key: race-checkout
+filters:
+  groups:
+    - rollout_percentage: {rollout}
+"""
+COHORT = """kind: Cohort
+name: Race testers
+description: {text}
+filters:
+  properties:
+    type: AND
+    values:
+      - {{type: person, key: plan, operator: exact, value: pro}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("collection", "find", "ui_edit", "field", "ui_value"),
+    [
+        ("feature_flags", {"key": "race-checkout"},
+         {"filters": {"groups": [{"properties": [], "rollout_percentage": 40}]}},
+         "filters", {"groups": [{"properties": [], "rollout_percentage": 40}]}),
+        ("cohorts", {"name": "Race testers"}, {"description": "edited in the UI"},
+         "description", "edited in the UI"),
+    ],
+)
+def test_an_edit_made_between_plan_and_apply_is_not_overwritten(
+    emulator: Any, api: Api, tmp_path: Path, collection: str, find: dict[str, Any],
+    ui_edit: dict[str, Any], field: str, ui_value: Any,
+) -> None:
+    root = tmp_path / "m"
+    root.mkdir()
+    (root / "flag.yaml").write_text(FLAG.format(rollout=10))
+    (root / "cohort.yaml").write_text(COHORT.format(text="first"))
+    with client_for(emulator) as client:
+        apply(client, root)
+        (root / "flag.yaml").write_text(FLAG.format(rollout=20))
+        (root / "cohort.yaml").write_text(COHORT.format(text="second"))
+        planned = plan(client, root)
+        assert len(planned.plan.changes) == 2
+        live = api.find(collection, **find)
+        api.patch(collection, live["id"], ui_edit)  # someone, in PostHog, meanwhile
+        with pytest.raises(ApplyError) as stopped:
+            engine.apply_planned(planned, client, parallelism=1)
+    message = str(stopped.value)
+    kind = "FeatureFlag/race-checkout" if collection == "feature_flags" else "Cohort/Race testers"
+    assert f"{kind} changed in PostHog by " in message and "since the plan; plan again" in message
+    stored = api.find(collection, **find)[field]
+    if field == "filters":
+        assert stored["groups"][0]["rollout_percentage"] == 40
+    else:
+        assert stored.startswith("edited in the UI")

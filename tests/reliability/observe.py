@@ -9,7 +9,7 @@ from typing import Any
 import requests
 
 from reconciler.resources import REGISTRY
-from reconciler.resources.annotation import normalise_date
+from reconciler.resources.annotation import normalise_date, user_content
 from tests.reliability.world import World
 
 COLLECTIONS = {
@@ -19,7 +19,6 @@ COLLECTIONS = {
     "Annotation": "annotations",
 }
 WRITES = ("POST", "PATCH", "PUT", "DELETE")
-ANNOTATION_MARK = "\u2063"
 
 
 class Api:
@@ -178,7 +177,7 @@ def compare(world: World, snap: dict[str, list[dict[str, Any]]]) -> list[str]:
                 problems.append(f"Dashboard {name}: tiles {texts}")
     for place, name in declared_places.items():
         live = by_identity["Annotation"].get(place)
-        if live and live["content"].rstrip(ANNOTATION_MARK) != world.objects["Annotation"][name][
+        if live and user_content(live["content"]) != world.objects["Annotation"][name][
             "content"
         ]:
             problems.append(f"Annotation {name}: content {live['content']!r}")
