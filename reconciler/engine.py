@@ -12,9 +12,15 @@ from reconciler import manifests as manifest_io
 from reconciler.activity import last_change
 from reconciler.apply import Applier, Outcome
 from reconciler.config import Environment, Policies, apply_overrides, expand_paths
-from reconciler.errors import ManifestError, PhsyncError, StalePlanError
+from reconciler.errors import Issue, ManifestError, PhsyncError, StalePlanError
 from reconciler.gcpause import paused_gc
-from reconciler.live import ApiClient, ambiguous_names, fetch_live, managed_duplicates
+from reconciler.live import (
+    LOCK_FLAG_KEY,
+    ApiClient,
+    ambiguous_names,
+    fetch_live,
+    managed_duplicates,
+)
 from reconciler.model import Action, Manifest, ResourceKey
 from reconciler.plan import Change, LiveState, Plan, build_plan, guard
 from reconciler.policy import check_policies
@@ -68,6 +74,18 @@ def effective_manifests(
     return found
 
 
+def _no_reserved_key(found: Sequence[Manifest]) -> None:
+    issues = [
+        Issue(m.location.file, m.location.line, m.location.column,
+              f"the flag key '{LOCK_FLAG_KEY}' is reserved: phsync keeps its apply lock there",
+              "key", "give this flag another key")
+        for m in found
+        if m.kind == "FeatureFlag" and m.name == LOCK_FLAG_KEY
+    ]
+    if issues:
+        raise ManifestError(issues)
+
+
 def _known_live(directory: Directory) -> set[ResourceKey]:
     return set(directory.ids)
 
@@ -88,6 +106,7 @@ def make_plan(
 ) -> Planned:
     """Read the live project and plan; check the plan against ``policies``; look up who last
     changed up to ``activity_lookups`` of the objects the plan adopts, updates or deletes."""
+    _no_reserved_key(found)
     tiles = {m.name for m in found if m.kind == "Dashboard" and "tiles" in m.spec}
     live, directory = fetch_live(client, dashboards_with_tiles=tiles, progress=progress)
     issues = manifest_io.check_references(

@@ -21,6 +21,7 @@ error boundary turns it into a message on stderr and exit code 1. Anything else 
     ├── UnsafePlanError          a plan refused by a safety rule
     ├── OwnershipConflictError   two manifests (or changes) that would write one live object
     ├── ChangedSincePlanError    an object changed in PostHog between the plan and its write
+    ├── LockHeldError            another apply holds the project's apply lock
     └── ApplyError               an apply that stopped half-way (carries what was done)
 
 No message, ``repr`` or attribute of these exceptions may contain an API key.
@@ -181,6 +182,10 @@ class OwnershipConflictError(PhsyncError):
 
 class ChangedSincePlanError(PhsyncError):
     """The object a change writes was changed in PostHog after the plan read it."""
+
+
+class LockHeldError(PhsyncError):
+    """Another apply holds the project's apply lock (or it could not be taken or freed)."""
 
 
 class ApplyError(PhsyncError):

@@ -15,6 +15,8 @@ from reconciler.resources import REGISTRY
 from reconciler.resources.base import Directory, LiveObject
 
 ProgressFn = Callable[[str], None]
+# The reserved flag that holds the apply lock (see reconciler.lock): never a managed object.
+LOCK_FLAG_KEY = "phsync-apply-lock"
 
 
 class ApiClient(Protocol):
@@ -126,7 +128,11 @@ def fetch_live(
         adapter = REGISTRY[kind]
         if progress:
             progress(f"reading {adapter.collection}")
-        raw_by_kind[kind] = list(client.paginate(client.project_path(f"{adapter.collection}/")))
+        raw_by_kind[kind] = [
+            raw
+            for raw in client.paginate(client.project_path(f"{adapter.collection}/"))
+            if not (kind == "FeatureFlag" and raw.get("key") == LOCK_FLAG_KEY)
+        ]
     wanted = set(dashboards_with_tiles)
     for index, raw in enumerate(raw_by_kind.get("Dashboard", [])):
         if every_dashboard_in_full or raw.get("name") in wanted:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import click
 
 from reconciler import engine
 from reconciler.apply import Outcome
+from reconciler.cli.lock import waiting_message
 from reconciler.cli.options import connection_options, env_option, settings_from
 from reconciler.client import PostHogClient
 from reconciler.config import (
@@ -23,6 +25,7 @@ from reconciler.config import (
 )
 from reconciler.errors import ConfigError, PhsyncError, UnsafePlanError
 from reconciler.export import export_objects
+from reconciler.lock import DEFAULT_TIMEOUT, ApplyLock
 from reconciler.manifests import dump_manifest
 from reconciler.model import KINDS, Manifest
 from reconciler.plan import Plan, parse_targets
@@ -237,6 +240,20 @@ def _report(outcome: Outcome, done: int, total: int) -> None:
     help="Deprecated, does nothing: the plan always adopts the unmarked objects manifests name.",
 )
 @click.option(
+    "--lock-timeout",
+    type=click.FloatRange(min=0),
+    default=DEFAULT_TIMEOUT,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long to wait while another apply holds this project's lock.",
+)
+@click.option(
+    "--no-lock",
+    is_flag=True,
+    help="Do not take the project's apply lock (two applies at once can then duplicate "
+    "cohorts, dashboards and annotations).",
+)
+@click.option(
     "--parallelism",
     type=click.IntRange(1, 32),
     default=4,
@@ -252,6 +269,8 @@ def apply(
     yes: bool,
     prune: bool,
     mark_unchanged: bool,
+    lock_timeout: float,
+    no_lock: bool,
     parallelism: int,
     targets: tuple[str, ...],
     env_name: str | None,
@@ -263,6 +282,10 @@ def apply(
     Creates and updates run in dependency order, deletes in reverse. If it stops half-way, it
     says what was done; running it again converges. A plan that breaks the policies of
     phsync.yaml is refused. --env NAME applies one environment of phsync.yaml.
+
+    One apply at a time: apply takes the project's lock (a reserved, inactive flag in
+    PostHog) before it reads the project and frees it at the end; another apply waits up to
+    --lock-timeout. `phsync unlock` frees a lock whose holder died.
     """
     if env_name == ALL_ENVIRONMENTS:
         raise ConfigError("apply works on one environment at a time", hint="give --env NAME")
@@ -280,7 +303,9 @@ def apply(
         engine.load_manifests(paths, prune=prune), environment
     )
     client, project_id = _client(kwargs, environment)
-    with client:
+    with client, ExitStack() as stack:
+        if not no_lock:
+            stack.enter_context(ApplyLock(client).held(lock_timeout, waiting_message(lock_timeout)))
         if plan_file:
             saved = engine.read_plan(plan_file)
             made_for = (saved.host, str(saved.project_id))
