@@ -64,14 +64,19 @@ def build_directory(raw_by_kind: Mapping[str, list[dict[str, Any]]]) -> Director
 
 
 def managed_duplicates(live: LiveState) -> list[str]:
-    """One line per identity that more than one managed object holds, oldest id first."""
+    """One line per identity that more than one managed object holds, oldest id first.
+
+    Annotations may share a place: only those with the same place and content are copies."""
     lines = []
     for kind, objects in live.objects.items():
         adapter = REGISTRY[kind]
         groups: dict[str, list[LiveObject]] = {}
         for obj in objects:
             if obj.managed:
-                groups.setdefault(adapter.identity(obj.spec), []).append(obj)
+                same = adapter.identity(obj.spec)
+                if kind == "Annotation":
+                    same += f" {obj.spec.get('content')}"
+                groups.setdefault(same, []).append(obj)
         for group in groups.values():
             if len(group) < 2:
                 continue

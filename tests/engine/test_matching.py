@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from reconciler.errors import OwnershipConflictError
-from reconciler.live import ambiguous_names
+from reconciler.live import ambiguous_names, managed_duplicates
 from reconciler.manifests import check_references
 from reconciler.matching import Claim, one_to_one
 from reconciler.model import Action, ResourceKey
@@ -182,3 +182,12 @@ def test_a_reference_to_a_name_several_unmanaged_objects_hold_is_refused() -> No
     assert "ids 5, 9" in issue.message and "cannot tell" in issue.message
     declared = manifest("Cohort", {"name": "Beta", "is_static": True})
     assert check_references([declared, flag], ambiguous=ambiguous_names(live)) == []
+
+
+def test_annotations_sharing_a_moment_are_not_called_duplicates() -> None:
+    live = live_state(annotations=[
+        live_note(1, "deploy 1", handle_of="a"), live_note(2, "deploy 2", handle_of="b"),
+        live_note(3, "deploy 2", handle_of="b"),
+    ])
+    [line] = managed_duplicates(live)
+    assert "exists 2 times" in line and "ids 2, 3" in line
