@@ -97,8 +97,13 @@ READ_SIDE = frozenset({"last_accessed_at", "last_calculation", "is_calculating",
 
 
 def without_read_side(snap: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    """The snapshot without read-side fields, nor the apply lock's flag (every apply writes it)."""
     return {
-        kind: [{k: v for k, v in o.items() if k not in READ_SIDE} for o in objects]
+        kind: [
+            {k: v for k, v in o.items() if k not in READ_SIDE}
+            for o in objects
+            if not (kind == "FeatureFlag" and o["key"] == LOCK_FLAG_KEY)
+        ]
         for kind, objects in snap.items()
     }
 
