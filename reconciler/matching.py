@@ -55,7 +55,7 @@ def _oldest_managed_first(objects: Sequence[LiveObject]) -> list[LiveObject]:
 
 def pair(wanted: Sequence[Wanted], live: Mapping[str, Sequence[LiveObject]]) -> Pairing:
     """Pair every manifest with at most one live object, and every live object with at most
-    one manifest."""
+    one manifest (checked: see :func:`one_to_one`)."""
     out = Pairing()
     by_kind: dict[str, list[Wanted]] = {}
     for item in wanted:
@@ -66,6 +66,14 @@ def pair(wanted: Sequence[Wanted], live: Mapping[str, Sequence[LiveObject]]) -> 
             _pair_annotations(items, objects, out)
         else:
             _pair_by_identity(kind, items, objects, out)
+    one_to_one(
+        [
+            Claim(w.manifest.kind, out.live[w.manifest.key].id, w.manifest.key,
+                  str(w.manifest.location))
+            for w in wanted
+            if w.manifest.key in out.live
+        ]
+    )
     return out
 
 

@@ -184,14 +184,6 @@ def build_plan(
     """
     wanted = [Wanted(m, REGISTRY[m.kind].canonical(m.spec)) for m in manifests]
     pairing = pair(wanted, live.objects)
-    one_to_one(
-        [
-            Claim(w.manifest.kind, pairing.live[w.manifest.key].id, w.manifest.key,
-                  str(w.manifest.location))
-            for w in wanted
-            if w.manifest.key in pairing.live
-        ]
-    )
     matched: set[int] = set()
     upserts: list[Change] = []
     refs = references or {}
