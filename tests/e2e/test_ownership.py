@@ -172,39 +172,46 @@ filters:
 """
 
 
+DASHBOARD = "kind: Dashboard\nname: Race board\ndescription: {text}\n"
+NOTE = "kind: Annotation\nname: race-note\ncontent: {text}\ndate_marker: '2026-10-03T00:00:00Z'\n"
+ROLLOUT_40 = {"groups": [{"properties": [], "rollout_percentage": 40}]}
+
+
+def write_all(root: Path, rollout: int, text: str) -> None:
+    (root / "flag.yaml").write_text(FLAG.format(rollout=rollout))
+    (root / "cohort.yaml").write_text(COHORT.format(text=text))
+    (root / "dashboard.yaml").write_text(DASHBOARD.format(text=text))
+    (root / "note.yaml").write_text(NOTE.format(text=text))
+
+
 @pytest.mark.parametrize(
-    ("collection", "find", "ui_edit", "field", "ui_value"),
+    ("key", "collection", "ui_edit"),
     [
-        ("feature_flags", {"key": "race-checkout"},
-         {"filters": {"groups": [{"properties": [], "rollout_percentage": 40}]}},
-         "filters", {"groups": [{"properties": [], "rollout_percentage": 40}]}),
-        ("cohorts", {"name": "Race testers"}, {"description": "edited in the UI"},
-         "description", "edited in the UI"),
+        ("FeatureFlag/race-checkout", "feature_flags", {"filters": ROLLOUT_40}),
+        ("Cohort/Race testers", "cohorts", {"description": "edited in the UI"}),
+        ("Dashboard/Race board", "dashboards", {"description": "edited in the UI"}),
+        ("Annotation/race-note", "annotations", {"content": "edited in the UI"}),
     ],
 )
 def test_an_edit_made_between_plan_and_apply_is_not_overwritten(
-    emulator: Any, api: Api, tmp_path: Path, collection: str, find: dict[str, Any],
-    ui_edit: dict[str, Any], field: str, ui_value: Any,
+    emulator: Any, api: Api, tmp_path: Path, key: str, collection: str, ui_edit: dict[str, Any]
 ) -> None:
     root = tmp_path / "m"
     root.mkdir()
-    (root / "flag.yaml").write_text(FLAG.format(rollout=10))
-    (root / "cohort.yaml").write_text(COHORT.format(text="first"))
+    write_all(root, 10, "first")
     with client_for(emulator) as client:
         apply(client, root)
-        (root / "flag.yaml").write_text(FLAG.format(rollout=20))
-        (root / "cohort.yaml").write_text(COHORT.format(text="second"))
+        write_all(root, 20, "second")
         planned = plan(client, root)
-        assert len(planned.plan.changes) == 2
-        live = api.find(collection, **find)
-        api.patch(collection, live["id"], ui_edit)  # someone, in PostHog, meanwhile
+        [change] = [c for c in planned.plan.changes if str(c.key) == key]
+        assert len(planned.plan.changes) == 4 and change.object_id is not None
+        api.patch(collection, change.object_id, ui_edit)  # someone, in PostHog, meanwhile
         with pytest.raises(ApplyError) as stopped:
             engine.apply_planned(planned, client, parallelism=1)
     message = str(stopped.value)
-    kind = "FeatureFlag/race-checkout" if collection == "feature_flags" else "Cohort/Race testers"
-    assert f"{kind} changed in PostHog by " in message and "since the plan; plan again" in message
-    stored = api.find(collection, **find)[field]
-    if field == "filters":
-        assert stored["groups"][0]["rollout_percentage"] == 40
-    else:
-        assert stored.startswith("edited in the UI")
+    assert f"{key} changed in PostHog" in message and "since the plan; plan again" in message
+    if collection != "annotations":  # the author, from the activity log (none for annotations)
+        assert f"{key} changed in PostHog by " in message
+    [stored] = [o for o in api.list(collection) if o["id"] == change.object_id]
+    for field, value in ui_edit.items():
+        assert stored[field] == value
