@@ -20,11 +20,12 @@ from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
-from reconciler import paths
+from reconciler import guarded, paths
 from reconciler.client.retry import RetryPolicy
 from reconciler.errors import (
     ApplyError,
     ApplyInterruptedError,
+    ConflictError,
     NotFoundError,
     PhsyncError,
     ServerError,
@@ -34,7 +35,7 @@ from reconciler.interrupt import HardInterrupt, InterruptWatcher, interrupted_re
 from reconciler.live import ApiClient, to_live_object
 from reconciler.model import KINDS, Action, ResourceKey
 from reconciler.plan import Change, LiveState, Plan
-from reconciler.resources import REGISTRY
+from reconciler.resources import REGISTRY, annotation
 from reconciler.resources.base import Directory, LiveObject, UnresolvedReference
 
 CREATE_ATTEMPTS = 4  # as many tries as the client gives a request it may repeat
@@ -284,16 +285,25 @@ class Applier:
         if live is None:
             raise PhsyncError(f"{change.key} (id {change.object_id}) is no longer in PostHog")
         ignore = tuple(paths.parse(p) for p in change.ignore)
-        body = adapter.update_body(
-            change.desired, change.field_names, live, self.directory, ignore
+        body = _stamped(
+            change,
+            adapter.update_body(change.desired, change.field_names, live, self.directory, ignore),
         )
-        self._patch(change, f"{base}{change.object_id}/", body)
+        url = f"{base}{change.object_id}/"
+        if change.key.kind == "FeatureFlag":
+            body = guarded.with_version(body, live)
+        else:
+            guarded.check_unchanged(self.client, change, live, url, self.directory)
+        try:
+            self._patch(change, url, body)
+        except ConflictError:
+            raise guarded.changed_since_plan(self.client, change) from None
         return self._finish(change, change.object_id)
 
     def _create(self, change: Change, base: str) -> Outcome:
         assert change.desired is not None
         adapter = REGISTRY[change.key.kind]
-        body = adapter.create_body(change.desired, self.directory)
+        body = _stamped(change, adapter.create_body(change.desired, self.directory))
         created: Mapping[str, Any] | None = None
         for attempt in range(CREATE_ATTEMPTS):
             try:
@@ -356,10 +366,14 @@ class Applier:
         adapter = REGISTRY[change.key.kind]
         want = adapter.identity(change.desired)
         params = {"search": want} if change.key.kind in _SEARCHABLE else None
+        handle = _stamped(change, adapter.create_body(change.desired, self.directory))
         try:
             for raw in self.client.paginate(base, params):
                 obj = to_live_object(change.key.kind, raw, self.directory)
-                if obj.managed and adapter.identity(obj.spec) == want:
+                if not obj.managed or adapter.identity(obj.spec) != want:
+                    continue
+                # Several annotations may share a place: the one sent carries its handle.
+                if change.key.kind != "Annotation" or raw.get("content") == handle["content"]:
                     return dict(raw)
         except PhsyncError as exc:
             raise PhsyncError(
@@ -369,6 +383,14 @@ class Applier:
                 "missing",
             ) from None
         return None
+
+
+def _stamped(change: Change, body: dict[str, Any]) -> dict[str, Any]:
+    """An annotation's body with its manifest's handle in the content (see the annotation
+    module); other kinds' bodies as they are."""
+    if change.key.kind == "Annotation":
+        return annotation.stamp(body, change.key.name)
+    return body
 
 
 def _adds_tiles(body: Mapping[str, Any]) -> bool:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from reconciler import manifests as manifest_io
+from reconciler.activity import last_change
 from reconciler.apply import Applier, Outcome
 from reconciler.config import (
     Environment,
@@ -16,13 +18,19 @@ from reconciler.config import (
     expand_paths,
     guessing_paths,
 )
-from reconciler.errors import ApiError, ManifestError, PhsyncError, StalePlanError
+from reconciler.errors import Issue, ManifestError, PhsyncError, StalePlanError
 from reconciler.gcpause import paused_gc
-from reconciler.live import ApiClient, fetch_live, managed_duplicates
+from reconciler.live import (
+    LOCK_FLAG_KEY,
+    ApiClient,
+    ambiguous_names,
+    fetch_live,
+    managed_duplicates,
+)
 from reconciler.model import Action, Manifest, ResourceKey
-from reconciler.plan import Change, LiveState, Plan, build_plan
+from reconciler.plan import Change, LiveState, Plan, build_plan, guard
 from reconciler.policy import check_policies
-from reconciler.resources import REGISTRY
+from reconciler.resources import REGISTRY, annotation
 from reconciler.resources.base import Directory, LiveObject
 from reconciler.targets import check_targets
 
@@ -75,6 +83,18 @@ def effective_manifests(
     return found
 
 
+def _no_reserved_key(found: Sequence[Manifest]) -> None:
+    issues = [
+        Issue(m.location.file, m.location.line, m.location.column,
+              f"the flag key '{LOCK_FLAG_KEY}' is reserved: phsync keeps its apply lock there",
+              "key", "give this flag another key")
+        for m in found
+        if m.kind == "FeatureFlag" and m.name == LOCK_FLAG_KEY
+    ]
+    if issues:
+        raise ManifestError(issues)
+
+
 def _known_live(directory: Directory) -> set[ResourceKey]:
     return set(directory.ids)
 
@@ -85,7 +105,6 @@ def make_plan(
     client: ApiClient,
     *,
     prune: bool = False,
-    mark_unchanged: bool = False,
     targets: Sequence[ResourceKey] = (),
     host: str = "",
     project_id: int | str | None = None,
@@ -95,10 +114,13 @@ def make_plan(
     progress: Progress | None = None,
 ) -> Planned:
     """Read the live project and plan; check the plan against ``policies``; look up who last
-    changed up to ``activity_lookups`` of the objects the plan updates or deletes."""
+    changed up to ``activity_lookups`` of the objects the plan adopts, updates or deletes."""
+    _no_reserved_key(found)
     tiles = {m.name for m in found if m.kind == "Dashboard" and "tiles" in m.spec}
     live, directory = fetch_live(client, dashboards_with_tiles=tiles, progress=progress)
-    issues = manifest_io.check_references(found, known=_known_live(directory), live=True)
+    issues = manifest_io.check_references(
+        found, known=_known_live(directory), live=True, ambiguous=ambiguous_names(live)
+    )
     if issues:
         raise ManifestError(issues)
     check_targets(targets, found, live)
@@ -111,7 +133,6 @@ def make_plan(
         live,
         references=references,
         prune=prune,
-        mark_unchanged=mark_unchanged,
         targets=targets,
         host=host,
         project_id=project_id,
@@ -127,51 +148,35 @@ def make_plan(
     return Planned(plan=plan, live=live, directory=directory)
 
 
-def last_change(client: ApiClient, kind: str, object_id: int) -> dict[str, object] | None:
-    """The newest entry of PostHog's activity log for one object, or None.
-
-    Flags and cohorts have their own activity endpoint; other kinds are looked up in the
-    project-wide log by scope (PostHog's scope names are the kind names) and item id.
-    """
-    if kind in ("FeatureFlag", "Cohort"):
-        path = client.project_path(f"{REGISTRY[kind].collection}/{object_id}/activity/")
-        params: dict[str, object] = {"limit": 1}
-    else:
-        path = client.project_path("activity_log/")
-        params = {"scope": kind, "item_id": object_id, "limit": 1}
-    try:
-        page = client.request("GET", path, params=params)
-    except ApiError:
-        return None
-    entries = (page or {}).get("results") or []
-    if not entries:
-        return None
-    entry = entries[0]
-    user = entry.get("user") or {}
-    return {
-        "by": user.get("email") or " ".join(
-            p for p in (user.get("first_name"), user.get("last_name")) if p
-        ) or None,
-        "at": entry.get("created_at"),
-        "activity": entry.get("activity"),
-    }
+ACTIVITY_PARALLELISM = 4
 
 
 def attach_last_changes(
     changes: Sequence[Change], client: ApiClient, limit: int
 ) -> tuple[Change, ...]:
-    out: list[Change] = []
-    budget = limit
-    for change in changes:
-        wanted = change.action in (Action.UPDATE, Action.DELETE) and change.object_id is not None
-        if wanted and budget > 0:
-            budget -= 1
-            assert change.object_id is not None
-            found = last_change(client, change.key.kind, change.object_id)
-            if found:
-                change = replace(change, last_change=found)
-        out.append(change)
-    return tuple(out)
+    """Who last changed each live object the plan adopts, updates or deletes (at most
+    ``limit`` lookups), looked up a few at a time: the client keeps them within the rate
+    budget it shares with every other request."""
+    wanted = [
+        index
+        for index, change in enumerate(changes)
+        if change.action in (Action.ADOPT, Action.UPDATE, Action.DELETE)
+        and change.object_id is not None
+    ][:limit]
+    if not wanted:
+        return tuple(changes)
+
+    def look_up(index: int) -> dict[str, object] | None:
+        change = changes[index]
+        assert change.object_id is not None
+        return last_change(client, change.key.kind, change.object_id)
+
+    with ThreadPoolExecutor(max_workers=min(ACTIVITY_PARALLELISM, len(wanted))) as pool:
+        found = dict(zip(wanted, pool.map(look_up, wanted), strict=True))
+    return tuple(
+        replace(change, last_change=found[index]) if found.get(index) else change
+        for index, change in enumerate(changes)
+    )
 
 
 def apply_planned(
@@ -212,15 +217,11 @@ def recheck_saved_plan(plan: Plan, client: ApiClient, progress: Progress | None 
     }
     live, directory = fetch_live(client, dashboards_with_tiles=tiles, progress=progress)
     by_id = {(o.kind, o.id): o for objs in live.objects.values() for o in objs}
-    by_identity = {
-        (o.kind, REGISTRY[o.kind].identity(o.spec)) for objs in live.objects.values() for o in objs
-    }
+    guard(plan.changes)
     moved: list[str] = []
     for change in plan.changes:
         if change.action is Action.CREATE:
-            assert change.desired is not None
-            identity = REGISTRY[change.key.kind].identity(change.desired)
-            if (change.key.kind, identity) in by_identity:
+            if _exists_now(change, live):
                 moved.append(f"{change.key} (now exists)")
             continue
         current = by_id.get((change.key.kind, change.object_id or -1))
@@ -231,6 +232,25 @@ def recheck_saved_plan(plan: Plan, client: ApiClient, progress: Progress | None 
     if moved:
         raise StalePlanError(moved)
     return Planned(plan=plan, live=live, directory=directory)
+
+
+def _exists_now(change: Change, live: LiveState) -> bool:
+    """Whether the object a saved plan creates is there already. Annotations share places,
+    so one counts only if it has the planned content or carries the manifest's handle."""
+    assert change.desired is not None
+    adapter = REGISTRY[change.key.kind]
+    identity = adapter.identity(change.desired)
+    mine = annotation.handle(change.key.name)
+    for obj in live.objects.get(change.key.kind, ()):
+        if adapter.identity(obj.spec) != identity:
+            continue
+        if change.key.kind != "Annotation":
+            return True
+        if obj.spec.get("content") == change.desired.get("content"):
+            return True
+        if annotation.handle_of(obj.raw) == mine:
+            return True
+    return False
 
 
 def read_for_export(

@@ -19,6 +19,9 @@ error boundary turns it into a message on stderr and exit code 1. Anything else 
     │   └── ServerError          5xx
     ├── StalePlanError           a saved plan whose objects moved since it was made
     ├── UnsafePlanError          a plan refused by a safety rule
+    ├── OwnershipConflictError   two manifests (or changes) that would write one live object
+    ├── ChangedSincePlanError    an object changed in PostHog between the plan and its write
+    ├── LockHeldError            another apply holds the project's apply lock
     └── ApplyError               an apply that stopped half-way (carries what was done)
         └── ApplyInterruptedError  stopped by Ctrl-C (exit 130)
 
@@ -172,6 +175,18 @@ class StalePlanError(PhsyncError):
 
 class UnsafePlanError(PhsyncError):
     """A plan that a safety rule refuses."""
+
+
+class OwnershipConflictError(PhsyncError):
+    """Two manifests, or two changes of a plan, that would write one live object."""
+
+
+class ChangedSincePlanError(PhsyncError):
+    """The object a change writes was changed in PostHog after the plan read it."""
+
+
+class LockHeldError(PhsyncError):
+    """Another apply holds the project's apply lock (or it could not be taken or freed)."""
 
 
 class ApplyError(PhsyncError):

@@ -70,12 +70,16 @@ def export_objects(objects: Iterable[LiveObject]) -> tuple[list[ExportedManifest
     """One manifest per object, in a stable order with stable, unique file names.
 
     Returns the manifests and the objects left out: a second live cohort or dashboard with a
-    name already taken (phsync identifies those kinds by name) is skipped, and said so.
+    name already taken (phsync identifies those kinds by name) is skipped, and said so, naming
+    the id exported instead: the one a plan pairs the manifest with. Annotations that share a
+    moment each get a manifest, named after the moment and content (``-2``, ``-3`` where
+    those repeat too).
     """
     out: list[ExportedManifest] = []
     skipped: list[str] = []
     used: dict[str, int] = {}
     names: Mapping[str, set[str]] = {kind: set() for kind in FOLDERS}
+    kept: dict[tuple[str, str], int] = {}
     ordered = sorted(
         objects, key=lambda o: (list(FOLDERS).index(o.kind), o.name, not o.managed, o.id)
     )
@@ -84,8 +88,13 @@ def export_objects(objects: Iterable[LiveObject]) -> tuple[list[ExportedManifest
             continue
         name = obj.name
         if obj.kind != "Annotation" and name in names[obj.kind]:
-            skipped.append(f"{obj.kind} {name!r} (id {obj.id}): another one has this name")
+            skipped.append(
+                f"{obj.kind} {name!r} (id {obj.id}): id {kept[(obj.kind, name)]} has the same "
+                "name and is the one exported (phsync names these by name, and a manifest "
+                "takes the managed one, else the oldest)"
+            )
             continue
+        kept.setdefault((obj.kind, name), obj.id)
         if obj.kind == "Annotation":
             base, n = name, 2
             while name in names[obj.kind]:

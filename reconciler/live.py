@@ -15,6 +15,8 @@ from reconciler.resources import REGISTRY
 from reconciler.resources.base import Directory, LiveObject
 
 ProgressFn = Callable[[str], None]
+# The reserved flag that holds the apply lock (see reconciler.lock): never a managed object.
+LOCK_FLAG_KEY = "phsync-apply-lock"
 
 
 class ApiClient(Protocol):
@@ -62,14 +64,19 @@ def build_directory(raw_by_kind: Mapping[str, list[dict[str, Any]]]) -> Director
 
 
 def managed_duplicates(live: LiveState) -> list[str]:
-    """One line per identity that more than one managed object holds, oldest id first."""
+    """One line per identity that more than one managed object holds, oldest id first.
+
+    Annotations may share a place: only those with the same place and content are copies."""
     lines = []
     for kind, objects in live.objects.items():
         adapter = REGISTRY[kind]
         groups: dict[str, list[LiveObject]] = {}
         for obj in objects:
             if obj.managed:
-                groups.setdefault(adapter.identity(obj.spec), []).append(obj)
+                same = adapter.identity(obj.spec)
+                if kind == "Annotation":
+                    same += f" {obj.spec.get('content')}"
+                groups.setdefault(same, []).append(obj)
         for group in groups.values():
             if len(group) < 2:
                 continue
@@ -80,6 +87,22 @@ def managed_duplicates(live: LiveState) -> list[str]:
                 f"applies run at once; `apply --prune` keeps id {ids[0]} and deletes the others"
             )
     return lines
+
+
+def ambiguous_names(live: LiveState) -> dict[ResourceKey, tuple[int, ...]]:
+    """Names that several live objects hold, none of them managed by phsync: a reference by
+    such a name could mean any of them. (A name with one managed holder means that one.)"""
+    found: dict[ResourceKey, tuple[int, ...]] = {}
+    for kind, objects in live.objects.items():
+        if kind not in ("Cohort", "Dashboard"):
+            continue
+        groups: dict[str, list[LiveObject]] = {}
+        for obj in objects:
+            groups.setdefault(REGISTRY[kind].identity(obj.spec), []).append(obj)
+        for name, group in groups.items():
+            if len(group) > 1 and not any(obj.managed for obj in group):
+                found[ResourceKey(kind, name)] = tuple(sorted(obj.id for obj in group))
+    return found
 
 
 def to_live_object(kind: str, raw: dict[str, Any], directory: Directory) -> LiveObject:
@@ -110,7 +133,11 @@ def fetch_live(
         adapter = REGISTRY[kind]
         if progress:
             progress(f"reading {adapter.collection}")
-        raw_by_kind[kind] = list(client.paginate(client.project_path(f"{adapter.collection}/")))
+        raw_by_kind[kind] = [
+            raw
+            for raw in client.paginate(client.project_path(f"{adapter.collection}/"))
+            if not (kind == "FeatureFlag" and raw.get("key") == LOCK_FLAG_KEY)
+        ]
     wanted = set(dashboards_with_tiles)
     for index, raw in enumerate(raw_by_kind.get("Dashboard", [])):
         if every_dashboard_in_full or raw.get("name") in wanted:

@@ -14,6 +14,7 @@ from typing import Any
 from reconciler import __version__, paths
 from reconciler.diff import FieldChange, diff
 from reconciler.errors import PhsyncError
+from reconciler.matching import Claim, Wanted, one_to_one, pair
 from reconciler.model import KINDS, Action, Manifest, ResourceKey, Violation
 from reconciler.resources import REGISTRY
 from reconciler.resources.base import Json, LiveObject
@@ -151,27 +152,6 @@ class LiveState:
     objects: Mapping[str, Sequence[LiveObject]]
 
 
-def _pick(candidates: list[LiveObject]) -> tuple[LiveObject, list[LiveObject]]:
-    """Among live objects sharing one identity: the managed one first, then the oldest."""
-    ordered = sorted(candidates, key=lambda obj: (not obj.managed, obj.id))
-    return ordered[0], ordered[1:]
-
-
-def _index(live: LiveState) -> tuple[dict[tuple[str, str], LiveObject], list[LiveObject]]:
-    chosen: dict[tuple[str, str], LiveObject] = {}
-    extra: list[LiveObject] = []
-    for kind, objects in live.objects.items():
-        adapter = REGISTRY[kind]
-        groups: dict[str, list[LiveObject]] = {}
-        for obj in objects:
-            groups.setdefault(adapter.identity(obj.spec), []).append(obj)
-        for identity, group in groups.items():
-            first, rest = _pick(group)
-            chosen[(kind, identity)] = first
-            extra.extend(rest)
-    return chosen, extra
-
-
 def _creation(desired: Mapping[str, Json]) -> tuple[FieldChange, ...]:
     return tuple(FieldChange(name, None, value) for name, value in desired.items())
 
@@ -188,7 +168,6 @@ def build_plan(
     *,
     references: Mapping[ResourceKey, Sequence[ResourceKey]] | None = None,
     prune: bool = False,
-    mark_unchanged: bool = False,
     targets: Sequence[ResourceKey] = (),
     host: str = "",
     project_id: int | str | None = None,
@@ -197,19 +176,17 @@ def build_plan(
 
     ``manifests`` must be in dependency order (referenced objects first). ``references`` maps
     each manifest's key to the keys it refers to, to order the apply. An unmanaged object that
-    already matches its manifest is not a change (so ``export`` followed by ``plan`` is empty)
-    unless ``mark_unchanged`` asks to adopt it anyway, which writes phsync's marker on it.
+    a manifest names is adopted, even when no field differs: apply writes phsync's marker on
+    it, so that phsync owns it from then on (``--prune`` deletes it once its manifest goes).
     """
-    chosen, duplicates = _index(live)
+    wanted = [Wanted(m, REGISTRY[m.kind].canonical(m.spec)) for m in manifests]
+    pairing = pair(wanted, live.objects)
     matched: set[int] = set()
-    unmarked = 0
     upserts: list[Change] = []
     refs = references or {}
-    for manifest in manifests:
+    for manifest, desired in ((w.manifest, w.desired) for w in wanted):
         adapter = REGISTRY[manifest.kind]
-        desired = adapter.canonical(manifest.spec)
-        identity = adapter.identity(desired)
-        current = chosen.get((manifest.kind, identity))
+        current = pairing.live.get(manifest.key)
         common: dict[str, Any] = {
             "key": manifest.key,
             "desired": desired,
@@ -224,8 +201,7 @@ def build_plan(
             aligned = adapter.align(desired, current.spec)
             ignore = tuple(paths.parse(p) for p in manifest.ignore)
             fields = diff(desired, aligned, ignore=ignore, lists=adapter.list_rule)
-            if not fields and (current.managed or not mark_unchanged):
-                unmarked += 0 if current.managed else 1
+            if not fields and current.managed:
                 continue
             action = Action.UPDATE if current.managed else Action.ADOPT
             change = Change(
@@ -240,7 +216,8 @@ def build_plan(
     deletes: list[Change] = []
     orphans = [
         obj
-        for obj in (*chosen.values(), *duplicates)
+        for objects in live.objects.values()
+        for obj in objects
         if obj.managed and id(obj) not in matched
     ]
     for obj in sorted(orphans, key=lambda o: (KINDS.index(o.kind), o.name, o.id)):
@@ -256,18 +233,14 @@ def build_plan(
             )
     deletes.reverse()
     selected = [c for c in (*upserts, *deletes) if _selected(c.key, targets)]
+    guard(selected)
     by_id: dict[tuple[str, int | None], LiveObject] = {
         (obj.kind, obj.id): obj for objects in live.objects.values() for obj in objects
     }
     with_warnings = tuple(
         _warn(c, live, by_id.get((c.key.kind, c.object_id))) for c in selected
     )
-    notes: list[str] = []
-    if unmarked:
-        notes.append(
-            f"{unmarked} object(s) match their manifests but carry no phsync marker yet; "
-            "they are marked when they next change, or now with `--mark-unchanged`"
-        )
+    notes: list[str] = list(pairing.notes)
     if orphans and not prune:
         notes.append(
             f"{len(orphans)} object(s) managed by phsync have no manifest; "
@@ -280,6 +253,17 @@ def build_plan(
         prune=prune,
         unmanaged_orphans=0 if prune else len(orphans),
         notes=tuple(notes),
+    )
+
+
+def guard(changes: Sequence[Change]) -> None:
+    """Stop when two changes would write one live object (see :func:`matching.one_to_one`)."""
+    one_to_one(
+        [
+            Claim(c.key.kind, c.object_id, c.key, c.source)
+            for c in changes
+            if c.object_id is not None
+        ]
     )
 
 

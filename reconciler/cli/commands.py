@@ -15,6 +15,7 @@ COMMAND_MODULES: dict[str, str] = {
     "plan": "reconcile",
     "apply": "reconcile",
     "export": "export",
+    "unlock": "lock",
     "whoami": "info",
     "projects": "info",
     "flags": "queries",

@@ -53,8 +53,8 @@ def export(
 ) -> int:
     """Write the live project's objects as manifests, one file each.
 
-    Adopting phsync on an existing project starts here: `phsync export --out DIR` followed by
-    `phsync plan DIR` shows no changes.
+    Adopting phsync on an existing project starts here: `phsync plan DIR` then shows only
+    adoptions (no field changes), and `phsync apply DIR` marks every object as phsync's.
 
     Reads dashboards one by one (their text tiles are not in PostHog's list). PostHog's
     generated usage dashboards are skipped.

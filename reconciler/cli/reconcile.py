@@ -6,6 +6,7 @@ import io
 import json
 import os
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import click
 
 from reconciler import engine, preflight
 from reconciler.apply import Outcome
+from reconciler.cli.lock import waiting_message
 from reconciler.cli.options import connection_options, env_option, settings_from
 from reconciler.client import PostHogClient
 from reconciler.config import (
@@ -23,6 +25,7 @@ from reconciler.config import (
     select_environments,
 )
 from reconciler.errors import ConfigError, PermissionDeniedError, PhsyncError, UnsafePlanError
+from reconciler.lock import DEFAULT_TIMEOUT, ApplyLock
 from reconciler.model import Manifest
 from reconciler.plan import Plan, parse_targets
 from reconciler.render import RENDERERS
@@ -47,6 +50,15 @@ def _color() -> bool:
 def _stderr_progress(message: str) -> None:
     if sys.stderr.isatty():
         click.echo(f"… {message}", err=True)
+
+
+def _deprecated(mark_unchanged: bool) -> None:
+    if mark_unchanged:
+        click.echo(
+            "Note: --mark-unchanged is deprecated and does nothing: the plan always adopts "
+            "the unmarked objects that manifests name.",
+            err=True,
+        )
 
 
 def _client(
@@ -90,19 +102,20 @@ def _targets_option(func: Any) -> Any:
 @click.option(
     "--detailed-exitcode",
     is_flag=True,
-    help="Exit 0 when there are no changes, 2 when there are, 1 on error.",
+    help="Exit 0 when there are no changes, 2 when there are (adoptions too), 1 on error.",
 )
 @click.option("--prune", is_flag=True, help="Plan deletes of managed objects no manifest names.")
 @click.option(
     "--mark-unchanged",
     is_flag=True,
-    help="Adopt unmarked objects that already match their manifests (writes the marker).",
+    help="Deprecated, does nothing: the plan always adopts the unmarked objects manifests name.",
 )
 @click.option(
     "--activity/--no-activity",
     default=True,
     show_default=True,
-    help=f"Look up who last changed each updated or deleted object in PostHog's activity log "
+    help=f"Look up who last changed each adopted, updated or deleted object in PostHog's "
+    "activity log "
     f"(at most {ACTIVITY_LOOKUPS} lookups).",
 )
 @_targets_option
@@ -127,6 +140,7 @@ def plan(
     The plan is checked against the policies of phsync.yaml: a violation fails the plan
     (exit 1) unless the rule is marked warn_only. `--env all` plans every environment.
     """
+    _deprecated(mark_unchanged)
     config = find_config(paths)
     base = engine.load_manifests(paths, prune=prune)
     plans = []
@@ -141,7 +155,6 @@ def plan(
                 config,
                 environment,
                 prune=prune,
-                mark_unchanged=mark_unchanged,
                 targets=targets,
                 activity=activity,
             )
@@ -166,14 +179,13 @@ def _make_plan(
     environment: Environment | None,
     *,
     prune: bool,
-    mark_unchanged: bool,
     targets: tuple[str, ...],
     activity: bool,
 ) -> engine.Planned:
     try:
         return _plan_or_refuse(
             found, client, project_id, config, environment,
-            prune=prune, mark_unchanged=mark_unchanged, targets=targets, activity=activity,
+            prune=prune, targets=targets, activity=activity,
         )
     except PermissionDeniedError as exc:
         if not exc.missing_scope:
@@ -189,7 +201,6 @@ def _plan_or_refuse(
     environment: Environment | None,
     *,
     prune: bool,
-    mark_unchanged: bool,
     targets: tuple[str, ...],
     activity: bool,
 ) -> engine.Planned:
@@ -197,7 +208,6 @@ def _plan_or_refuse(
         found,
         client,
         prune=prune,
-        mark_unchanged=mark_unchanged,
         targets=parse_targets(targets),
         host=client.origin,
         project_id=project_id,
@@ -280,7 +290,25 @@ def _notice(message: str) -> None:
 )
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--prune", is_flag=True, help="Also delete managed objects no manifest names.")
-@click.option("--mark-unchanged", is_flag=True, help="Adopt unmarked objects that already match.")
+@click.option(
+    "--mark-unchanged",
+    is_flag=True,
+    help="Deprecated, does nothing: the plan always adopts the unmarked objects manifests name.",
+)
+@click.option(
+    "--lock-timeout",
+    type=click.FloatRange(min=0),
+    default=DEFAULT_TIMEOUT,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long to wait while another apply holds this project's lock.",
+)
+@click.option(
+    "--no-lock",
+    is_flag=True,
+    help="Do not take the project's apply lock (two applies at once can then duplicate "
+    "cohorts, dashboards and annotations).",
+)
 @click.option(
     "--parallelism",
     type=click.IntRange(1, 32),
@@ -303,6 +331,8 @@ def apply(
     yes: bool,
     prune: bool,
     mark_unchanged: bool,
+    lock_timeout: float,
+    no_lock: bool,
     parallelism: int,
     activity: bool | None,
     targets: tuple[str, ...],
@@ -315,12 +345,17 @@ def apply(
     Creates and updates run in dependency order, deletes in reverse. If it stops half-way, it
     says what was done; running it again converges. A plan that breaks the policies of
     phsync.yaml is refused. --env NAME applies one environment of phsync.yaml.
+
+    One apply at a time: apply takes the project's lock (a reserved, inactive flag in
+    PostHog) before it reads the project and frees it at the end; another apply waits up to
+    --lock-timeout. `phsync unlock` frees a lock whose holder died.
     """
     if env_name == ALL_ENVIRONMENTS:
         raise ConfigError("apply works on one environment at a time", hint="give --env NAME")
     config = find_config(paths)
     [environment] = select_environments(config, env_name)
-    if plan_file and (paths or prune or targets or mark_unchanged):
+    _deprecated(mark_unchanged)
+    if plan_file and (paths or prune or targets):
         raise ConfigError("--plan applies a saved plan as it is; give no paths or plan options")
     if not yes and not _interactive():
         raise ConfigError(
@@ -331,7 +366,9 @@ def apply(
         engine.load_manifests(paths, prune=prune), environment
     )
     client, project_id = _client(kwargs, environment)
-    with client:
+    with client, ExitStack() as stack:
+        if not no_lock:
+            stack.enter_context(ApplyLock(client).held(lock_timeout, waiting_message(lock_timeout)))
         if plan_file:
             saved = engine.read_plan(plan_file)
             made_for = (saved.host, str(saved.project_id))
@@ -350,7 +387,6 @@ def apply(
                 config,
                 environment,
                 prune=prune,
-                mark_unchanged=mark_unchanged,
                 targets=targets,
                 activity=(not yes) if activity is None else activity,
             )

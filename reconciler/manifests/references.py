@@ -68,12 +68,15 @@ def check_references(
     known: Collection[ResourceKey] = (),
     dangling: bool = True,
     live: bool = False,
+    ambiguous: Mapping[ResourceKey, Sequence[int]] | None = None,
 ) -> list[Issue]:
     """Problems with references between ``manifests``.
 
     * dangling references: names that no manifest declares and ``known`` (live objects) does
       not hold (skipped when ``dangling`` is false); with ``live`` (``known`` is the live
       project, as in a plan) the message says neither has it, with a "did you mean" over both;
+    * ambiguous references: names that no manifest declares and that several live objects,
+      none of them managed by phsync, hold (``ambiguous`` maps each such name to their ids);
     * reference cycles (flag dependencies, cohorts including cohorts);
     * cohorts with behavioral (event) conditions used by flags, which PostHog refuses.
     """
@@ -90,12 +93,25 @@ def check_references(
                         if live
                         else _dangling(manifest, ref, declared)
                     )
+                elif ambiguous and ref.target in ambiguous:
+                    issues.append(_ambiguous(manifest, ref, ambiguous[ref.target]))
             elif manifest.kind == "FeatureFlag" and ref.target.kind == "Cohort":
                 behavioral = _behavioral_cohort(ref.target, declared)
                 if behavioral is not None:
                     issues.append(_behavioral_issue(manifest, ref, behavioral))
     issues.extend(_cycles(manifests, declared))
     return issues
+
+
+def _ambiguous(manifest: Manifest, ref: Reference, ids: Sequence[int]) -> Issue:
+    return issue(
+        manifest,
+        ref.path,
+        f"{ref.target.kind} '{ref.target.name}' names {len(ids)} objects in PostHog "
+        f"(ids {', '.join(map(str, ids))}), so phsync cannot tell which one is meant",
+        "rename all but one of them in PostHog, or declare it in a manifest (phsync then "
+        f"takes the oldest, id {min(ids)}, and marks it as its own)",
+    )
 
 
 def _dangling(

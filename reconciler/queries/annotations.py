@@ -16,7 +16,7 @@ from reconciler.client import PostHogClient, ProgressCallback
 from reconciler.errors import ConfigError
 from reconciler.queries.common import iso, page_size_for, text
 from reconciler.queries.dashboards import find_dashboard_id
-from reconciler.resources.annotation import MARKER, is_managed
+from reconciler.resources.annotation import MARKER, is_managed, user_content
 
 USER_CREATION_TYPE = "USR"
 MAX_CONTENT = 400
@@ -54,7 +54,8 @@ def summarise_annotation(raw: Mapping[str, Any]) -> Annotation:
     return Annotation(
         id=int(raw["id"]),
         date_marker=text(raw.get("date_marker")),
-        content=_visible(raw.get("content")),
+        # phsync's own annotations end with invisible characters (marker and handle): not text.
+        content=_visible(user_content(raw.get("content"))),
         scope=text(raw.get("scope")),
         dashboard=text(raw.get("dashboard_name")),
         dashboard_id=dashboard_id if isinstance(dashboard_id, int) else None,

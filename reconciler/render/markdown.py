@@ -11,7 +11,14 @@ from typing import TextIO
 from reconciler.model import Action
 from reconciler.plan import Change, Plan
 from reconciler.render.sentences import sentences
-from reconciler.render.values import SYMBOLS, compact, last_change_text, lines_for, summary_line
+from reconciler.render.values import (
+    SYMBOLS,
+    compact,
+    last_change_text,
+    lines_for,
+    quiet_adopt,
+    summary_line,
+)
 
 GITHUB_COMMENT_LIMIT = 65_536
 _MARGIN = 400
@@ -53,6 +60,18 @@ def _details(change: Change) -> str:
     return "".join(lines)
 
 
+def _adoptions(changes: list[Change]) -> str:
+    """Adoptions that change no field, folded into one section."""
+    count = len(changes)
+    lines = [
+        f"<details><summary>{SYMBOLS[Action.ADOPT]} {count} to adopt: phsync writes its "
+        f"marker, no field changes</summary>\n\n"
+    ]
+    lines.extend(f"- <code>{c.key}</code> (id {c.object_id})\n" for c in changes)
+    lines.append("\n</details>\n\n")
+    return "".join(lines)
+
+
 def to_markdown(plan: Plan, *, limit: int = GITHUB_COMMENT_LIMIT) -> str:
     if plan.is_empty:
         env = f" ({plan.environment})" if plan.environment else ""
@@ -79,11 +98,15 @@ def to_markdown(plan: Plan, *, limit: int = GITHUB_COMMENT_LIMIT) -> str:
             parts.append(f"- …and {len(risky) - MAX_RISKS} more risky change(s) below\n")
         parts.append("\n")
     parts.extend(f"_Note: {note}_\n\n" for note in plan.notes)
+    quiet = [change for change in plan.changes if quiet_adopt(change)]
+    if quiet:
+        parts.append(_adoptions(quiet))
     text = "".join(parts)
-    for index, change in enumerate(plan.changes):
+    shown = [change for change in plan.changes if not quiet_adopt(change)]
+    for index, change in enumerate(shown):
         block = _details(change)
         if len(text) + len(block) > limit - _MARGIN:
-            left = len(plan.changes) - index
+            left = len(shown) - index
             text += (
                 f"\n_…{left} more change(s) not shown: the comment would exceed GitHub's limit. "
                 "Run `phsync plan` locally or see the job log for the full plan._\n"

@@ -9,7 +9,14 @@ import click
 from reconciler.model import Action
 from reconciler.plan import Change, Plan
 from reconciler.render.sentences import sentences
-from reconciler.render.values import SYMBOLS, describe, last_change_text, lines_for, summary_line
+from reconciler.render.values import (
+    SYMBOLS,
+    describe,
+    last_change_text,
+    lines_for,
+    quiet_adopt,
+    summary_line,
+)
 
 _COLORS = {
     Action.CREATE: "green",
@@ -39,10 +46,19 @@ def render(plan: Plan, stream: TextIO, *, color: bool = False) -> None:
         return
     out(f"phsync will make these changes{where}:", bold=True)
     out()
+    quiet_before = False
     for change in plan.changes:
         symbol = SYMBOLS[change.action]
         ident = f", id {change.object_id}" if change.object_id is not None else ""
         source = f"  [{change.source}]" if change.source else ""
+        if quiet_adopt(change):
+            out(f"  {symbol} {change.key} (adopt, id {change.object_id}: marker only){source}",
+                fg=_COLORS[change.action])
+            quiet_before = True
+            continue
+        if quiet_before:
+            out()
+            quiet_before = False
         out(f"  {symbol} {change.key} ({change.action.value}{ident}){source}",
             fg=_COLORS[change.action], bold=True)
         for line in change_lines(change):
@@ -52,6 +68,8 @@ def render(plan: Plan, stream: TextIO, *, color: bool = False) -> None:
         last = last_change_text(change.last_change)
         if last:
             out(f"      ({last})")
+        out()
+    if quiet_before:
         out()
     for note in plan.notes:
         out(f"Note: {note}")

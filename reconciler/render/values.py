@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reconciler.diff import FieldChange
 from reconciler.model import Action
+
+if TYPE_CHECKING:
+    from reconciler.plan import Change
 
 
 def compact(value: Any, limit: int | None = 120) -> str:
@@ -54,6 +57,17 @@ def lines_for(change_fields: tuple[FieldChange, ...], action: Action) -> list[Fi
     if action in (Action.CREATE, Action.DELETE):
         return [leaf for field in change_fields for leaf in flatten(field, action)]
     return list(change_fields)
+
+
+def quiet_adopt(change: Change) -> bool:
+    """An adoption that changes no field: only phsync's marker is written. Renderers show it
+    in one line (and markdown folds such adoptions together)."""
+    return (
+        change.action is Action.ADOPT
+        and not change.fields
+        and not change.warnings
+        and not change.last_change
+    )
 
 
 SYMBOLS = {Action.CREATE: "+", Action.ADOPT: "⇐", Action.UPDATE: "~", Action.DELETE: "-"}

@@ -1,18 +1,26 @@
-"""Annotations: ownership marked by ``creation_type: GIT`` and an invisible last character;
-identity is the annotation's place.
+"""Annotations: ownership marked by ``creation_type: GIT`` and invisible last characters;
+identity is the annotation's place, and among annotations at one place its handle or content.
 
-PostHog annotations have no name and no tags, so a manifest's ``name`` is phsync's own handle
-and a live annotation is matched to its manifest by where it sits: its ``date_marker``, its
-``scope`` and, for dashboard annotations, its dashboard. Editing the content is an update;
-moving the date makes a new annotation (the old one is removed with ``--prune``).
+PostHog annotations have no name and no tags, so a manifest's ``name`` is phsync's own handle.
+A live annotation is matched to its manifest by where it sits (its ``date_marker``, its
+``scope`` and, for dashboard annotations, its dashboard), then, since several annotations may
+share one place, by the handle phsync wrote into it, by its content, or by its place alone
+where only one manifest and one annotation are left there (see :mod:`reconciler.matching`).
+Editing the content is an update; moving the date makes a new annotation (the old one is
+removed with ``--prune``).
+
 phsync creates its annotations with ``creation_type: GIT`` (PostHog's mark for annotations
 made by tools) and ends their content with U+2063 (INVISIBLE SEPARATOR), which charts do not
 show; it treats as its own only annotations with both, so a deploy bot's GIT annotations are
-never touched.
+never touched. Just before that last character it writes the manifest's handle: 16 bits of a
+hash of the manifest's name as 8 zero-width characters, which survive PostHog's stripping and
+edits of the visible text. It is left out when the content leaves no room for it (PostHog
+keeps at most 400 characters), and such an annotation is matched by content or place.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -32,6 +40,12 @@ kind = "Annotation"
 collection = "annotations"
 MANAGED_CREATION_TYPE = "GIT"
 MARKER = "\u2063"
+# Zero-width characters that carry a handle, two bits each; none of them is whitespace to
+# Python's (and so PostHog's) strip().
+HANDLE_DIGITS = "\u200b\u200c\u200d\u2060"
+HANDLE_LENGTH = 8
+CONTENT_LIMIT = 400  # PostHog's max_length for an annotation's content
+_HANDLE_AT_END = re.compile(f"[{HANDLE_DIGITS}]{{{HANDLE_LENGTH}}}{MARKER}$")
 _FIELDS = ("content", "date_marker", "scope", "dashboard")
 
 
@@ -79,7 +93,37 @@ def is_managed(raw: Mapping[str, Json]) -> bool:
 
 
 def user_content(content: Json) -> str:
-    return str(content or "").rstrip(MARKER)
+    text = str(content or "")
+    found = _HANDLE_AT_END.search(text)
+    return text[: found.start()] if found else text.rstrip(MARKER)
+
+
+def handle(name: str) -> str:
+    """The invisible handle of the manifest called ``name``: 16 bits of its SHA-256."""
+    bits = int.from_bytes(hashlib.sha256(name.encode()).digest()[:2], "big")
+    return "".join(
+        HANDLE_DIGITS[(bits >> (2 * place)) & 3] for place in range(HANDLE_LENGTH)
+    )
+
+
+def handle_of(raw: Mapping[str, Json]) -> str | None:
+    """The handle phsync wrote into a managed annotation, or None (none written, or unmanaged)."""
+    if not is_managed(raw):
+        return None
+    found = _HANDLE_AT_END.search(str(raw.get("content")))
+    return found.group(0)[:HANDLE_LENGTH] if found else None
+
+
+def stamp(body: Mapping[str, Json], name: str) -> dict[str, Json]:
+    """``body`` with the handle of manifest ``name`` in its content, when the content is sent
+    and leaves room for it."""
+    out = dict(body)
+    content = out.get("content")
+    if isinstance(content, str) and content.endswith(MARKER):
+        text = user_content(content)
+        if len(text) + HANDLE_LENGTH + 1 <= CONTENT_LIMIT:
+            out["content"] = text + handle(name) + MARKER
+    return out
 
 
 def version(raw: Mapping[str, Json], spec: Mapping[str, Json]) -> str:

@@ -89,14 +89,26 @@ def test_unmanaged_objects_are_left_alone_even_with_prune(emulator_env: dict[str
     assert api.find("feature_flags", key="made-by-hand")["version"] == hand_made["version"]
 
 
-def test_export_then_plan_is_empty(emulator_env: dict[str, str], repo: Path, tmp_path: Path) -> None:
+def test_export_then_apply_adopts_everything(emulator_env: dict[str, str], repo: Path, tmp_path: Path) -> None:
+    """Like `terraform import`: after export and apply, phsync owns every exported object."""
     assert phsync(emulator_env, "apply", "--yes", str(repo)).returncode == 0
     out = tmp_path / "exported"
     exported = phsync(emulator_env, "export", "--out", str(out))
     assert exported.returncode == 0, exported.stderr
     assert (out / "feature-flags" / "new-checkout.yaml").exists()
     result = phsync(emulator_env, "plan", "--detailed-exitcode", str(out))
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "15 to adopt, 0 to update" in result.stdout and "marker only" in result.stdout
+    assert "+" not in {line.strip()[:1] for line in result.stdout.splitlines()}
+    applied = phsync(emulator_env, "apply", "--yes", "--mark-unchanged", str(out))
+    assert applied.returncode == 0 and "15 adopt" in applied.stdout, applied.stdout
+    assert "deprecated" in applied.stderr
+    again = phsync(emulator_env, "plan", "--detailed-exitcode", str(out))
+    assert again.returncode == 0, again.stdout
+    (out / "feature-flags" / "legacy-dark-mode.yaml").unlink()
+    pruned = phsync(emulator_env, "plan", "--prune", "--format", "json", str(out))
+    changes = json.loads(pruned.stdout)["changes"]
+    assert [(c["action"], c["name"]) for c in changes] == [("delete", "legacy-dark-mode")]
 
 
 def test_plan_reads_each_kind_with_one_list_pass(emulator: Any, emulator_env: dict[str, str], repo: Path) -> None:

@@ -40,12 +40,12 @@ def test_update_names_field_and_records_version() -> None:
     assert change.object_id == 1
 
 
-def test_unmanaged_match_is_not_a_change_unless_marking_asked() -> None:
+def test_unmanaged_match_is_adopted_with_no_field_change() -> None:
     live = live_state(flags=[_live_flag(tags=[])])
     plan = build_plan([manifest("FeatureFlag", FLAG)], live)
-    assert plan.is_empty and "no phsync marker" in plan.notes[0]
-    marked = build_plan([manifest("FeatureFlag", FLAG)], live, mark_unchanged=True)
-    assert [c.action for c in marked.changes] == [Action.ADOPT]
+    [change] = plan.changes
+    assert change.action is Action.ADOPT and change.fields == () and change.object_id == 1
+    assert plan.summary()["adopt"] == 1 and not plan.notes
 
 
 def test_unmanaged_with_differences_is_adopted() -> None:

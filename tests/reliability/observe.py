@@ -8,8 +8,9 @@ from typing import Any
 
 import requests
 
+from reconciler.live import LOCK_FLAG_KEY
 from reconciler.resources import REGISTRY
-from reconciler.resources.annotation import normalise_date
+from reconciler.resources.annotation import normalise_date, user_content
 from tests.reliability.world import World
 
 COLLECTIONS = {
@@ -19,7 +20,6 @@ COLLECTIONS = {
     "Annotation": "annotations",
 }
 WRITES = ("POST", "PATCH", "PUT", "DELETE")
-ANNOTATION_MARK = "\u2063"
 
 
 class Api:
@@ -97,19 +97,25 @@ READ_SIDE = frozenset({"last_accessed_at", "last_calculation", "is_calculating",
 
 
 def without_read_side(snap: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    """The snapshot without read-side fields, nor the apply lock's flag (every apply writes it)."""
     return {
-        kind: [{k: v for k, v in o.items() if k not in READ_SIDE} for o in objects]
+        kind: [
+            {k: v for k, v in o.items() if k not in READ_SIDE}
+            for o in objects
+            if not (kind == "FeatureFlag" and o["key"] == LOCK_FLAG_KEY)
+        ]
         for kind, objects in snap.items()
     }
 
 
 def unmanaged(snap: dict[str, list[dict[str, Any]]]) -> dict[tuple[str, int], dict[str, Any]]:
-    """Objects phsync does not manage, without the fields that change on reads alone."""
+    """Objects phsync does not manage, without the fields that change on reads alone (and
+    without the flag that holds phsync's apply lock, which every apply writes)."""
     return {
         (kind, int(o["id"])): {k: v for k, v in o.items() if k not in READ_SIDE}
         for kind, objects in snap.items()
         for o in objects
-        if not managed(kind, o)
+        if not managed(kind, o) and not (kind == "FeatureFlag" and o["key"] == LOCK_FLAG_KEY)
     }
 
 
@@ -178,7 +184,7 @@ def compare(world: World, snap: dict[str, list[dict[str, Any]]]) -> list[str]:
                 problems.append(f"Dashboard {name}: tiles {texts}")
     for place, name in declared_places.items():
         live = by_identity["Annotation"].get(place)
-        if live and live["content"].rstrip(ANNOTATION_MARK) != world.objects["Annotation"][name][
+        if live and user_content(live["content"]) != world.objects["Annotation"][name][
             "content"
         ]:
             problems.append(f"Annotation {name}: content {live['content']!r}")

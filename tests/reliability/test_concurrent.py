@@ -1,13 +1,16 @@
-"""Two applies of the same manifests at once against one project.
+"""Several applies of the same manifests at once against one project.
 
-PostHog refuses a second flag with a key in use (400 unique), so flags are never doubled: the
-apply that loses the race stops with PostHog's reason. Cohorts, dashboards and annotations
-have no unique name in PostHog, so both applies can create one: phsync cannot prevent that
-without a lock PostHog does not offer. What it does instead, and what these tests hold it to:
-the next plan names every duplicate, and `apply --prune` keeps the oldest, points references
-at it, and deletes the rest, after which PostHog is exactly as declared.
+With the apply lock (the default), applies run one after another: four at once make no
+duplicate of anything, and the plan after them is empty.
 
-Default run: 2 races; ``pytest -m slow`` runs 10 more.
+Without it (``--no-lock``), PostHog refuses a second flag with a key in use (400 unique), so
+flags are never doubled, but cohorts, dashboards and annotations have no unique name in
+PostHog, so both applies can create one. The next plan then names every duplicate, and
+`apply --prune` keeps the oldest, points references at it, and deletes the rest, after which
+PostHog is exactly as declared.
+
+Default run: one locked race of four applies and 2 unlocked races; ``pytest -m slow`` runs
+more of each.
 """
 
 from __future__ import annotations
@@ -28,8 +31,10 @@ from tests.reliability.world import World
 CLEAR_REASONS = ("There is already a feature flag with this key", "apply stopped at")
 
 
-def race(env: dict[str, str], root: Path) -> list[tuple[int, str]]:
-    procs = [popen_phsync("apply", "--yes", str(root), env=env) for _ in range(2)]
+def race(
+    env: dict[str, str], root: Path, *options: str, applies: int = 2
+) -> list[tuple[int, str]]:
+    procs = [popen_phsync("apply", "--yes", *options, str(root), env=env) for _ in range(applies)]
     results = []
     for proc in procs:
         _, err = proc.communicate(timeout=300)
@@ -47,7 +52,7 @@ def test_two_applies_at_once_then_duplicates_are_named_and_pruned(
     world.populate(flags=20, cohorts=10, dashboards=8, annotations=8)
     root = world.write(tmp_path / "m")
     quiet_emulator.set_faults(FaultConfig(latency_ms=4, seed=seed))
-    results = race(env, root)
+    results = race(env, root, "--no-lock")
     quiet_emulator.set_faults(FaultConfig())
     for code, err in results:
         assert code in (0, 1), err[-2000:]
@@ -81,6 +86,29 @@ def test_two_applies_at_once_then_duplicates_are_named_and_pruned(
         duplicates_after_race=doubled,
         duplicate_count=count,
     )
+
+
+@pytest.mark.parametrize(
+    "seed", [21, *(pytest.param(n, marks=pytest.mark.slow) for n in range(22, 27))]
+)
+def test_four_locked_applies_at_once_make_no_duplicate(
+    seed: int, quiet_emulator: Any, env: dict[str, str], api: Api, tmp_path: Path
+) -> None:
+    world = World(seed=seed, prefix=f"locked{seed}")
+    world.populate(flags=12, cohorts=8, dashboards=6, annotations=8)
+    root = world.write(tmp_path / "m")
+    quiet_emulator.set_faults(FaultConfig(latency_ms=4, seed=seed))
+    results = race(env, root, "--lock-timeout", "120", applies=4)
+    quiet_emulator.set_faults(FaultConfig())
+    assert [code for code, _ in results] == [0, 0, 0, 0], [err[-1500:] for _, err in results]
+    waited = sum(1 for _, err in results if "Waiting for this project's apply lock" in err)
+    assert waited >= 1  # they did meet at the lock
+    snap = api.snapshot(full_dashboards=True)
+    assert duplicates(snap) == {}
+    assert compare(world, snap) == []
+    again = run_phsync("plan", "--prune", "--detailed-exitcode", str(root), env=env)
+    assert again.returncode == 0, again.stdout[-3000:]
+    record("concurrent-locked", seed=seed, applies=4, waited=waited, duplicates=0)
 
 
 COHORT = "kind: Cohort\nname: Twins\nfilters:\n  properties:\n    type: AND\n    values:\n      - {type: person, key: plan, operator: exact, value: pro}\n"

@@ -7,6 +7,10 @@ its k-th change is reported or after a random delay (reading the project, planni
 middle of requests; the emulator adds a little latency so kills land while requests are in
 flight). Then apply runs again and PostHog is compared with the manifests from outside.
 
+Most kills land while the apply holds the project's lock, which then stays held: each such
+trial checks that another apply is refused naming the dead holder, frees the lock as
+`phsync unlock` does (the slow run calls the command itself), and goes on.
+
 Default run: 20 trials, the apply after each kill run in-process. ``pytest -m slow`` runs more
 trials (PHSYNC_KILL_TRIALS, default 60) with the apply after each kill as a subprocess too.
 """
@@ -25,6 +29,9 @@ from typing import Any
 import pytest
 
 from reconciler.emulator import FaultConfig
+from reconciler.errors import LockHeldError
+from reconciler.lock import ApplyLock
+from tests.conftest import run_phsync
 from tests.reliability import inprocess
 from tests.reliability.observe import Api, compare, duplicates, unmanaged
 from tests.reliability.runs import PROGRESS, converge, popen_phsync, record
@@ -95,6 +102,7 @@ def trials(
             world.add(0.15)
         world.write(root)
         outcome = killed_apply(env, root, rng)
+        outcome["held_lock"] = _free_a_dead_holders_lock(emulator, env, cli=cli)
         if cli:
             rerun = converge(env, "--prune", str(root), attempts=1)
             outcome["rerun_changes"] = rerun.changes
@@ -113,11 +121,29 @@ def trials(
     return results
 
 
+def _free_a_dead_holders_lock(emulator: Any, env: dict[str, str], *, cli: bool) -> bool:
+    """Whether the killed apply left the lock held; if so, check that it stops the next apply
+    with the holder's name, then free it."""
+    with inprocess.client_for(emulator) as client:
+        holder = ApplyLock(client).holder()
+        if holder is None:
+            return False
+        with pytest.raises(LockHeldError, match=re.escape(holder.describe())):
+            ApplyLock(client).acquire(0)
+        if not cli:
+            assert ApplyLock(client).force_release() == holder
+            return True
+    freed = run_phsync("unlock", env=env)
+    assert freed.returncode == 0 and holder.describe() in freed.stdout, freed.stderr
+    return True
+
+
 def _summary(results: list[dict[str, Any]]) -> dict[str, Any]:
     killed = [r for r in results if r["killed"]]
     return {
         "trials": len(results),
         "killed_mid_run": len(killed),
+        "killed_holding_the_lock": sum(1 for r in killed if r["held_lock"]),
         "finished_before_the_kill": len(results) - len(killed),
         "killed_after_some_changes": sum(1 for r in killed if r["changes_before_kill"]),
         "killed_before_any_change": sum(1 for r in killed if not r["changes_before_kill"]),
@@ -148,6 +174,7 @@ def test_sigkill_at_random_points_then_apply_converges(
     # The kills must land inside applies, most of them after some changes were made.
     assert summary["killed_mid_run"] >= 15, results
     assert summary["killed_after_some_changes"] >= 8, results
+    assert summary["killed_holding_the_lock"] >= 10, results
 
 
 @pytest.mark.slow

@@ -82,6 +82,7 @@ def invocations(work: Path) -> dict[str, list[str]]:
         "recordings get": ["recordings", "get", "6513270e-269e-7d37-b2a7-4de452e6b438"],
         "recordings list": ["recordings", "list", "-o", "json"],
         "schema": ["schema", "--all", "--out", str(work / "schemas")],
+        "unlock": ["unlock"],
         "validate": ["validate", "--format", "json", str(work / "manifests")],
         "whoami": ["whoami", "-o", "json"],
     }

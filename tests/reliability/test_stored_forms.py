@@ -79,4 +79,6 @@ def test_export_writes_no_hidden_file_that_plan_would_skip(
             path = out / item.relative_path
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(dump_manifest(item.document), encoding="utf-8")
-        assert inprocess.plan(client, out, prune=True).plan.is_empty
+        # Nothing deleted: every exported object is only adopted (its marker written).
+        planned = inprocess.plan(client, out, prune=True).plan
+        assert {change.action.value for change in planned.changes} == {"adopt"}
