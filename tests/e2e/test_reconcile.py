@@ -49,7 +49,12 @@ def test_drift_is_reported_with_exit_2_and_the_field(emulator_env: dict[str, str
     plan = json.loads(result.stdout)
     [change] = plan["changes"]
     assert change["name"] == "new-checkout" and change["action"] == "update"
-    assert change["fields"] == [{"path": "filters.groups[0].rollout_percentage", "before": 80, "after": 25}]
+    [field] = change["fields"]
+    assert {k: field[k] for k in ("path", "op", "before", "after", "within")} == {
+        "path": "filters.groups[0].rollout_percentage", "op": "changed", "before": 80, "after": 25,
+        "within": "rollout_percentage",
+    }
+    assert field["item"]["noun"] == "condition" and field["item"]["label"] == "everyone"
 
 
 def test_saved_plan_is_refused_after_a_live_change(emulator_env: dict[str, str], repo: Path, api: Api, tmp_path: Path) -> None:

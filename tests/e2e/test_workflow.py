@@ -115,7 +115,9 @@ def test_drift_report_names_fields_and_who_changed_them(emulator: Any, emulator_
     result = run_phsync("plan", "--detailed-exitcode", "--format", "json", str(repo), env=emulator_env)
     assert result.returncode == 2
     [change] = json.loads(result.stdout)["changes"]
-    assert change["fields"] == [{"path": "active", "before": False, "after": True}]
+    assert change["fields"] == [
+        {"path": "active", "op": "changed", "before": False, "after": True, "item": None, "within": ""}
+    ]
     assert change["last_change"]["by"] and change["last_change"]["at"]
     assert change["last_change"]["activity"] == "updated"
     markdown = run_phsync("plan", "--format", "markdown", str(repo), env=emulator_env)
