@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import io
-import json
 import os
 import sys
 from contextlib import ExitStack
-from pathlib import Path
 from typing import Any
 
 import click
@@ -16,6 +13,7 @@ from reconciler import engine, preflight
 from reconciler.apply import Outcome
 from reconciler.cli.lock import waiting_message
 from reconciler.cli.options import connection_options, env_option, settings_from
+from reconciler.cli.planfiles import out_path, render_plans, save_plan
 from reconciler.client import PostHogClient
 from reconciler.config import (
     ALL_ENVIRONMENTS,
@@ -159,10 +157,10 @@ def plan(
                 activity=activity,
             )
         plans.append(planned.plan)
-    _render_plans(plans, fmt)
+    render_plans(plans, fmt, color=fmt == "text" and _color())
     if out:
         for one in plans:
-            _save(one, _out_path(out, one.environment if len(plans) > 1 else None))
+            save_plan(one, out_path(out, one.environment if len(plans) > 1 else None))
     if any(one.blocked for one in plans):
         click.secho("Error: the plan breaks the policies of phsync.yaml.", fg="red", err=True)
         return 1
@@ -216,42 +214,6 @@ def _plan_or_refuse(
         activity_lookups=ACTIVITY_LOOKUPS if activity else 0,
         progress=_stderr_progress,
     )
-
-
-def _render_plans(plans: list[Plan], fmt: str) -> None:
-    color = fmt == "text" and _color()
-    if len(plans) == 1:
-        RENDERERS[fmt](plans[0], sys.stdout, color=color)
-    elif fmt == "json":
-        click.echo(json.dumps({"environments": {p.environment: p.to_dict() for p in plans}},
-                              indent=2, ensure_ascii=False, default=str))
-    else:
-        for index, one in enumerate(plans):
-            if index:
-                click.echo("\n---\n" if fmt == "markdown" else "")
-            if fmt == "text":
-                click.secho(f"== environment {one.environment}", bold=True, color=color)
-            RENDERERS[fmt](one, sys.stdout, color=color)
-
-
-def _out_path(out: str, environment: str | None) -> str:
-    """Where ``--out`` saves the plan: a file, or ``plan.json`` in a folder."""
-    path = Path(out) / "plan.json" if out.endswith("/") or Path(out).is_dir() else Path(out)
-    if environment is None:
-        return str(path)
-    return str(path.with_name(f"{path.stem}.{environment}{path.suffix or '.json'}"))
-
-
-def _save(the_plan: Plan, out: str) -> None:
-    buffer = io.StringIO()
-    RENDERERS["json"](the_plan, buffer)
-    target = Path(out)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".partial")
-    partial.write_text(buffer.getvalue(), encoding="utf-8")
-    partial.replace(target)
-    click.echo(f"Saved the plan to {out}; apply exactly it with `phsync apply --plan {out}`.",
-               err=True)
 
 
 def _report(outcome: Outcome, done: int, total: int) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.cli.reconcile import _out_path
+from reconciler.cli.planfiles import out_path
 
 
 @pytest.mark.parametrize(
@@ -20,8 +20,8 @@ from reconciler.cli.reconcile import _out_path
     ],
 )
 def test_where_the_plan_is_saved(out: str, environment: str | None, expected: str) -> None:
-    assert _out_path(out, environment) == str(Path(expected))
+    assert out_path(out, environment) == str(Path(expected))
 
 
 def test_an_existing_folder_gets_plan_json(tmp_path: Path) -> None:
-    assert _out_path(str(tmp_path), None) == str(tmp_path / "plan.json")
+    assert out_path(str(tmp_path), None) == str(tmp_path / "plan.json")
