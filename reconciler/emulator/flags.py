@@ -154,7 +154,11 @@ def _validated(call: Call, data: JSON, instance: JSON | None) -> JSON:
         else:
             current = out.get("key") or (instance["key"] if instance else data.get("key"))
             out["filters"] = validate_filters(
-                store, pid, filters, current_key=str(current) if current else None
+                store,
+                pid,
+                filters,
+                current_key=str(current) if current else None,
+                creating=call.request.method == "POST",
             )
     for name in ("deleted", "active"):
         if name in data:
