@@ -73,6 +73,10 @@ def _visible(store: Store, project: JSON, *, include_deleted: bool) -> list[JSON
 
 
 def _parent_deleted(store: Store, doc: JSON) -> bool:
+    """An annotation scoped to a dashboard or an insight goes with it when it is soft-deleted;
+    a project- or organization-wide one stays whatever it was attached to."""
+    if doc.get("scope") in ("project", "organization"):
+        return False
     for kind, key in ((DASHBOARD, "dashboard_id"), (INSIGHT, "dashboard_item")):
         if doc.get(key):
             parent = store.get(kind, int(doc[key]))

@@ -29,6 +29,8 @@ NOT_IN_SPEC = {
     "POST /api/projects/{project_id}/persons/",
     "DELETE /api/projects/{project_id}/persons/{id}/",
     "GET /api/projects/{project_id}/endpoints/{name}/versions/",
+    "GET /api/organizations/",
+    "GET /api/organizations/{organization_id}/",
 }
 
 
@@ -71,6 +73,9 @@ SERVER_DIFFERS: dict[str, dict[str, Any]] = {
         "features": {"type": "array"},
         "usage_dashboard": {"type": ["integer", "null"]},
     },
+    # The persons list is read from ClickHouse, where a person's id is its UUID (PostHog's
+    # test_person.py::test_filter_person_list); one person read alone has the numeric id.
+    "PersonRecord": {"id": {"type": ["integer", "string"]}},
 }
 
 
