@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from emulator.conftest import Client
+
 from fidelity.conftest import restates, unique
 
 AN = "products/annotations/backend/api/test/test_annotation.py::"

@@ -10,8 +10,8 @@ import json
 from typing import Any
 
 import pytest
-
 from emulator.conftest import Client
+
 from fidelity.conftest import restates, unique
 
 FF = "products/feature_flags/backend/api/test/test_feature_flag.py::"
