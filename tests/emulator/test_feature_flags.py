@@ -363,3 +363,15 @@ def test_unfiltered_list_pages_like_the_filtered_one(api: Client) -> None:
     assert plain["count"] == ordered["count"] == 9
     assert [f["id"] for f in plain["results"]] == [f["id"] for f in ordered["results"]]
     assert "offset=5" in plain["next"] and "offset" not in plain["previous"]
+
+
+def test_empty_groups_refused_on_create_allowed_on_update(api: Client) -> None:
+    refused = create(api, key="no-groups", filters={"groups": []})
+    assert refused.status_code == 400
+    assert refused.json()["detail"] == (
+        "Feature flags must have at least one condition set (group)."
+    )
+    flag = create(api, key="later-no-groups", filters=groups()).json()
+    emptied = api.patch(api.p + f"/feature_flags/{flag['id']}/", json={"filters": {"groups": []}})
+    assert emptied.status_code == 200
+    assert emptied.json()["filters"]["groups"] == []
