@@ -170,9 +170,15 @@ def apply_planned(
     *,
     parallelism: int = 4,
     progress: Callable[[Outcome, int, int], None] | None = None,
+    usage_dashboards: bool | None = None,
 ) -> list[Outcome]:
     applier = Applier(
-        client, planned.live, planned.directory, parallelism=parallelism, progress=progress
+        client,
+        planned.live,
+        planned.directory,
+        parallelism=parallelism,
+        progress=progress,
+        usage_dashboards=usage_dashboards,
     )
     return applier.apply(planned.plan)
 

@@ -302,7 +302,11 @@ def apply(
             click.echo("Nothing applied.", err=True)
             return 1
         outcomes = engine.apply_planned(
-            planned, client, parallelism=parallelism, progress=_report
+            planned,
+            client,
+            parallelism=parallelism,
+            progress=_report,
+            usage_dashboards=config.usage_dashboards if config else None,
         )
     counts = {action: 0 for action in ("create", "adopt", "update", "delete")}
     for outcome in outcomes:
@@ -334,8 +338,8 @@ def export(kinds: tuple[str, ...], out: str, force: bool, **kwargs: Any) -> int:
     Adopting phsync on an existing project starts here: `phsync export --out DIR` followed by
     `phsync plan DIR` shows no changes.
 
-    Reads dashboards one by one (their text tiles are not in PostHog's list). PostHog's
-    generated usage dashboards are skipped.
+    Reads dashboards in full, a few at once (their text tiles are not in PostHog's list),
+    except PostHog's generated usage dashboards, which are skipped unread.
     """
     wanted = [k for k in KINDS if not kinds or k.lower() in {x.lower() for x in kinds}]
     client, _ = _client(kwargs)

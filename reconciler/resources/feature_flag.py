@@ -243,7 +243,6 @@ def create_body(spec: Mapping[str, Json], directory: Directory) -> dict[str, Jso
     body = _body(spec, frozenset(spec), directory)
     body["key"] = spec["key"]
     body["tags"] = with_marker(spec.get("tags"))
-    body["_should_create_usage_dashboard"] = False
     return body
 
 
