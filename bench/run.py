@@ -302,6 +302,35 @@ def step_plan(
     return requests_made
 
 
+def step_export(report: Report, seed: Path, workdir: Path, real_dashboards: int) -> None:
+    """``phsync export`` of the whole project: requests against list pages + real dashboards."""
+    print("export", flush=True)
+    out = workdir / "exported"
+    shutil.rmtree(out, ignore_errors=True)
+    with emulator(seed) as served:
+        floor = measure.run(
+            [sys.executable, "-m", "bench.baselines", "floor", served.url, str(served.project_id)],
+            env={**os.environ, **served.env},
+        ).check()
+        pages = json.loads(floor.stdout)["requests"]
+        served.reset()
+        ours = measure.phsync("export", "--out", str(out), env=served.env).check()
+        stats = served.stats()
+    made = int(stats["total"])
+    full_reads = stats["by_route"].get("GET /api/projects/{project_id}/dashboards/{id}/", 0)
+    target = pages + real_dashboards
+    report.add(
+        Row(
+            "export: requests",
+            f"{made} ({full_reads} full dashboard reads)",
+            f"≤ list pages ({pages}) + dashboards not generated ({real_dashboards})",
+            f"{made - target:+d}",
+            made <= target,
+        ),
+        Row("export: wall", _s(ours.wall), "", f"{ours.wall / floor.wall:.2f} × I/O floor"),
+    )
+
+
 def planned_changes(text: str) -> int:
     """The number of changes in the summary line of a text plan (``Plan: 1 to create, ...``)."""
     line = next(line for line in text.splitlines() if line.startswith("Plan: "))
@@ -425,6 +454,7 @@ def bench(options: Options, workdir: Path) -> Report:
     report.machine["set-up"] = f"generated in {_s(generated)}, emulator seeded in {_s(seeded)}"
     validated = step_validate(report, manifests)
     step_plan(report, options, manifests, seed, project, validated)
+    step_export(report, seed, workdir, scale.dashboards)
     if options.apply:
         step_apply(report, options, manifests, seed, len(project.changed))
         step_throughput(report, options, manifests, seed, len(project.changed))
