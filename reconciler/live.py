@@ -132,21 +132,42 @@ def _read_dashboards(
         return list(pool.map(read, indexes))
 
 
-def fetch_live(
+RawLists = dict[str, list[dict[str, Any]]]
+
+
+def read_lists(
     client: ApiClient,
     *,
     kinds: Collection[str] = KINDS,
-    dashboards_with_tiles: Collection[str] = (),
-    every_dashboard_in_full: bool = False,
     progress: ProgressFn | None = None,
-) -> tuple[LiveState, Directory]:
-    """List every kind once, then read in full the dashboards whose manifests declare tiles."""
-    raw_by_kind: dict[str, list[dict[str, Any]]] = {}
+    stop: Callable[[], bool] = lambda: False,
+) -> RawLists:
+    """Every kind's list pages, in order; ``stop()`` is asked between objects and ends the
+    reading early (what was read so far is returned, and is not to be planned against)."""
+    raw_by_kind: RawLists = {}
     for kind in kinds:
         adapter = REGISTRY[kind]
         if progress:
             progress(f"reading {adapter.collection}")
-        raw_by_kind[kind] = list(client.paginate(client.project_path(f"{adapter.collection}/")))
+        found: list[dict[str, Any]] = []
+        for raw in client.paginate(client.project_path(f"{adapter.collection}/")):
+            found.append(raw)
+            if stop():
+                raw_by_kind[kind] = found
+                return raw_by_kind
+        raw_by_kind[kind] = found
+    return raw_by_kind
+
+
+def live_from_lists(
+    client: ApiClient,
+    raw_by_kind: RawLists,
+    *,
+    dashboards_with_tiles: Collection[str] = (),
+    every_dashboard_in_full: bool = False,
+    progress: ProgressFn | None = None,
+) -> tuple[LiveState, Directory]:
+    """The live state from the lists, the dashboards that need it read in full first."""
     wanted = set(dashboards_with_tiles)
     boards = raw_by_kind.get("Dashboard", [])
     to_read = [
@@ -165,3 +186,22 @@ def fetch_live(
         for kind, raws in raw_by_kind.items()
     }
     return LiveState(objects=objects), directory
+
+
+def fetch_live(
+    client: ApiClient,
+    *,
+    kinds: Collection[str] = KINDS,
+    dashboards_with_tiles: Collection[str] = (),
+    every_dashboard_in_full: bool = False,
+    progress: ProgressFn | None = None,
+) -> tuple[LiveState, Directory]:
+    """List every kind once, then read in full the dashboards whose manifests declare tiles."""
+    raw_by_kind = read_lists(client, kinds=kinds, progress=progress)
+    return live_from_lists(
+        client,
+        raw_by_kind,
+        dashboards_with_tiles=dashboards_with_tiles,
+        every_dashboard_in_full=every_dashboard_in_full,
+        progress=progress,
+    )

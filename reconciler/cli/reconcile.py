@@ -117,24 +117,24 @@ def plan(
     (exit 1) unless the rule is marked warn_only. `--env all` plans every environment.
     """
     config = find_config(paths)
-    base = engine.load_manifests(paths, prune=prune)
-    plans = []
-    for environment in select_environments(config, env_name):
-        found = engine.effective_manifests(base, environment)
-        client, project_id = _client(dict(kwargs), environment)
-        with client:
-            planned = _make_plan(
-                found,
-                client,
-                project_id,
-                config,
-                environment,
-                prune=prune,
-                mark_unchanged=mark_unchanged,
-                targets=targets,
-                activity=activity,
-            )
-        plans.append(planned.plan)
+    environments = select_environments(config, env_name)
+    options: dict[str, Any] = {
+        "prune": prune,
+        "mark_unchanged": mark_unchanged,
+        "targets": targets,
+        "activity": activity,
+    }
+    if len(environments) == 1:
+        plans = [_plan_reading_meanwhile(paths, config, environments[0], kwargs, options)]
+    else:
+        base = engine.load_manifests(paths, prune=prune)
+        plans = []
+        for environment in environments:
+            found = engine.effective_manifests(base, environment)
+            client, project_id = _client(dict(kwargs), environment)
+            with client:
+                planned = _make_plan(found, client, project_id, config, environment, **options)
+            plans.append(planned.plan)
     _render_plans(plans, fmt)
     if out:
         for one in plans:
@@ -145,6 +145,30 @@ def plan(
     if detailed_exitcode and any(not one.is_empty for one in plans):
         return EXIT_CHANGES
     return 0
+
+
+def _plan_reading_meanwhile(
+    paths: tuple[str, ...],
+    config: ProjectConfig | None,
+    environment: Environment | None,
+    kwargs: dict[str, Any],
+    options: dict[str, Any],
+) -> Plan:
+    """One environment's plan, PostHog read on a thread while the manifests are parsed and
+    validated. Invalid manifests stop the reading and are reported as before; so are they
+    when the connection settings are wrong (manifests first, then the connection)."""
+    try:
+        client, project_id = _client(dict(kwargs), environment)
+    except PhsyncError:
+        engine.load_manifests(paths, prune=options["prune"])  # their errors come first
+        raise
+    with client, engine.reading_live(client, _stderr_progress) as reading:
+        base = engine.load_manifests(paths, prune=options["prune"])
+        found = engine.effective_manifests(base, environment)
+        planned = _make_plan(
+            found, client, project_id, config, environment, reading=reading, **options
+        )
+    return planned.plan
 
 
 def _make_plan(
@@ -158,6 +182,7 @@ def _make_plan(
     mark_unchanged: bool,
     targets: tuple[str, ...],
     activity: bool,
+    reading: engine.LiveReading | None = None,
 ) -> engine.Planned:
     return engine.make_plan(
         found,
@@ -171,6 +196,7 @@ def _make_plan(
         environment=environment.name if environment else None,
         activity_lookups=ACTIVITY_LOOKUPS if activity else 0,
         progress=_stderr_progress,
+        reading=reading,
     )
 
 
