@@ -377,6 +377,13 @@ def main(argv: list[str] | None = None) -> int:
         help="exit 1 if --out differs from what the source gives, instead of writing it",
     )
     args = parser.parse_args(argv)
+    if not args.source.is_dir():
+        print(
+            f"derive_contract: no source folder {args.source}; give --source DIR, a folder of "
+            "PostHog's OpenAPI files split per product (the committed contract needs none)",
+            file=sys.stderr,
+        )
+        return 2
     try:
         text = render(collect(args.source))
     except (OSError, ContractError, yaml.YAMLError) as error:
