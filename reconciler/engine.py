@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -209,21 +210,33 @@ def last_change(client: ApiClient, kind: str, object_id: int) -> dict[str, objec
     }
 
 
+ACTIVITY_READERS = 4  # lookups in flight at once; the client's rate budget still paces them
+
+
 def attach_last_changes(
     changes: Sequence[Change], client: ApiClient, limit: int
 ) -> tuple[Change, ...]:
-    out: list[Change] = []
-    budget = limit
-    for change in changes:
-        wanted = change.action in (Action.UPDATE, Action.DELETE) and change.object_id is not None
-        if wanted and budget > 0:
-            budget -= 1
-            assert change.object_id is not None
-            found = last_change(client, change.key.kind, change.object_id)
-            if found:
-                change = replace(change, last_change=found)
-        out.append(change)
-    return tuple(out)
+    """Who last changed each of the first ``limit`` updated or deleted objects, looked up a
+    few at once (each lookup is a round trip; one after the other they add up)."""
+    wanted = [
+        index
+        for index, change in enumerate(changes)
+        if change.action in (Action.UPDATE, Action.DELETE) and change.object_id is not None
+    ][: max(0, limit)]
+
+    def look_up(index: int) -> dict[str, object] | None:
+        change = changes[index]
+        assert change.object_id is not None
+        return last_change(client, change.key.kind, change.object_id)
+
+    found: dict[int, dict[str, object] | None] = {}
+    if wanted:
+        with ThreadPoolExecutor(max_workers=min(ACTIVITY_READERS, len(wanted))) as pool:
+            found = dict(zip(wanted, pool.map(look_up, wanted), strict=True))
+    return tuple(
+        replace(change, last_change=found[index]) if found.get(index) else change
+        for index, change in enumerate(changes)
+    )
 
 
 def apply_planned(
