@@ -3,8 +3,8 @@
 Manifests are loaded and the seed turned into live objects before the clock starts. Two
 figures, each the best of five runs: ``diff`` over every manifest and its live twin (both in
 canonical form already: the diff itself), and the whole pure ``build_plan`` (canonical forms,
-pairing, the diff, risks). Run alone with ``python -m bench.diff_time`` (it generates its own project), or as a
-step of ``python -m bench.run``.
+pairing, the diff, risks). Run alone with ``python -m bench.diff_time`` (it generates its own
+project), or as a step of ``python -m bench.run``.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def measure_diff(manifests: Path, seed_path: Path, repeats: int = 5) -> tuple[fl
     best, differing = float("inf"), 0
     for _ in range(repeats):
         started = time.process_time()
-        differing = sum(1 for d, l, i, x in work if diff(d, l, ignore=i, **x))
+        differing = sum(1 for want, have, i, x in work if diff(want, have, ignore=i, **x))
         best = min(best, time.process_time() - started)
     return best, differing
 

@@ -61,6 +61,11 @@ _WORDS = (
 
 
 _EPOCH = datetime(2024, 1, 1)
+# Flags made in PostHog's UI before the project adopted phsync: PostHog generated a usage
+# dashboard for each ("Generated Dashboard: KEY Usage"). One flag in three, as in a real
+# project of 10,000 flags of which 3,000 were made by hand.
+UI_MADE_EVERY = 3
+made_in_ui = {"usage_dashboard": True}
 
 
 @dataclass(frozen=True)
@@ -392,7 +397,12 @@ def generate(scale: Scale = FULL, *, changed: float = 0.05, seed: int = 1) -> Pr
         "user": {"email": "bench@example.com", "first_name": "Bench"},
         "projects": [{"id": 1, "name": "Bench project"}],
         "cohorts": [_live_cohort(d, cohort_ids, cohort_ids[d["name"]]) for d in cohorts],
-        "feature_flags": [_live_flag(d, cohort_ids, flag_ids, flag_ids[d["key"]]) for d in flags],
+        "feature_flags": [
+            {**_live_flag(d, cohort_ids, flag_ids, flag_ids[d["key"]]), **made_in_ui}
+            if index % UI_MADE_EVERY == 0
+            else _live_flag(d, cohort_ids, flag_ids, flag_ids[d["key"]])
+            for index, d in enumerate(flags)
+        ],
         "dashboards": [_live_dashboard(d, dashboard_ids[d["name"]]) for d in dashboards],
         "annotations": [
             _live_annotation(d, dashboard_ids, index + 1) for index, d in enumerate(annotations)

@@ -136,8 +136,10 @@ class Applier:
         progress: ProgressFn | None = None,
         sleep: Callable[[float], None] = time.sleep,
         notice: NoticeFn | None = None,
+        usage_dashboards: bool | None = None,
     ) -> None:
         self.client = client
+        self.usage_dashboards = usage_dashboards
         self._sleep = sleep
         self.live = live
         self.directory = directory
@@ -304,6 +306,8 @@ class Applier:
         assert change.desired is not None
         adapter = REGISTRY[change.key.kind]
         body = _stamped(change, adapter.create_body(change.desired, self.directory))
+        if change.key.kind == "FeatureFlag" and self.usage_dashboards is not None:
+            body["_should_create_usage_dashboard"] = self.usage_dashboards  # phsync.yaml
         created: Mapping[str, Any] | None = None
         for attempt in range(CREATE_ATTEMPTS):
             try:

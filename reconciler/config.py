@@ -20,6 +20,7 @@ policies:                          # rules every plan is checked against
   protected: [FeatureFlag/billing-kill-switch]
   max_deletes: 5
   warn_only: [require_description]
+usage_dashboards: false            # no PostHog usage dashboard for flags phsync creates
 ```
 
 A directory given on the command line that holds a ``phsync.yaml`` with ``paths`` stands for
@@ -42,7 +43,7 @@ from reconciler.errors import ConfigError
 from reconciler.model import KINDS, Manifest, ResourceKey
 
 CONFIG_NAME = "phsync.yaml"
-TOP_KEYS = ("paths", "environments", "policies")
+TOP_KEYS = ("paths", "environments", "policies", "usage_dashboards")
 ENVIRONMENT_KEYS = ("host", "project", "api_key_env", "overrides")
 POLICY_RULES = (
     "max_rollout_increase",
@@ -93,6 +94,9 @@ class ProjectConfig:
     paths: tuple[str, ...] = ()
     environments: Mapping[str, Environment] = field(default_factory=dict)
     policies: Policies = Policies()
+    # Whether PostHog makes its usage dashboard for each flag phsync creates; None leaves it to
+    # PostHog (which makes one).
+    usage_dashboards: bool | None = None
 
     @property
     def source(self) -> Path:
@@ -210,8 +214,15 @@ def read_config(directory: Path) -> ProjectConfig | None:
         raise ConfigError(f"{where}: `environments` must map names to settings")
     if ALL_ENVIRONMENTS in environments:
         raise ConfigError(f"{where}: `{ALL_ENVIRONMENTS}` is reserved for --env all")
+    usage_dashboards = data.get("usage_dashboards")
+    if usage_dashboards is not None and not isinstance(usage_dashboards, bool):
+        raise ConfigError(
+            f"{where}: `usage_dashboards` must be true or false, not {usage_dashboards!r}",
+            hint="usage_dashboards: false stops PostHog making a dashboard per created flag",
+        )
     return ProjectConfig(
         root=directory,
+        usage_dashboards=usage_dashboards,
         paths=tuple(paths),
         environments={
             str(name): _environment(str(name), env, where) for name, env in environments.items()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -23,9 +25,12 @@ from reconciler.gcpause import paused_gc
 from reconciler.live import (
     LOCK_FLAG_KEY,
     ApiClient,
+    RawLists,
     ambiguous_names,
     fetch_live,
+    live_from_lists,
     managed_duplicates,
+    read_lists,
 )
 from reconciler.model import Action, Manifest, ResourceKey
 from reconciler.plan import Change, LiveState, Plan, build_plan, guard
@@ -93,6 +98,52 @@ def _no_reserved_key(found: Sequence[Manifest]) -> None:
     ]
     if issues:
         raise ManifestError(issues)
+class LiveReading:
+    """PostHog's list pages read on a thread while this one parses and validates manifests.
+
+    Reading is harmless, so it need not wait for valid manifests; only writes must. The
+    network waits dominate the reading, so one thread overlaps it with the CPU-bound parsing.
+    """
+
+    def __init__(self, client: ApiClient, progress: Progress | None = None) -> None:
+        self._stop = threading.Event()
+        self._lists: RawLists | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(
+            target=self._read, args=(client, progress), name="phsync-live-read", daemon=True
+        )
+        self._thread.start()
+
+    def _read(self, client: ApiClient, progress: Progress | None) -> None:
+        try:
+            self._lists = read_lists(client, progress=progress, stop=self._stop.is_set)
+        except BaseException as exc:  # handed to the thread that asks for the lists
+            self._error = exc
+
+    def lists(self) -> RawLists:
+        """The lists once read; an error of the reading is raised here."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._lists is not None
+        return self._lists
+
+    def cancel(self) -> None:
+        """Stop reading (between objects) and wait for the request in flight."""
+        self._stop.set()
+        self._thread.join()
+
+
+@contextmanager
+def reading_live(client: ApiClient, progress: Progress | None = None) -> Iterator[LiveReading]:
+    """A :class:`LiveReading` for the block; cancelled if the block fails (invalid manifests
+    stop the reading at once, and nothing is written)."""
+    reading = LiveReading(client, progress)
+    try:
+        yield reading
+    except BaseException:
+        reading.cancel()
+        raise
 
 
 def _known_live(directory: Directory) -> set[ResourceKey]:
@@ -112,12 +163,17 @@ def make_plan(
     environment: str | None = None,
     activity_lookups: int = 0,
     progress: Progress | None = None,
+    reading: LiveReading | None = None,
 ) -> Planned:
-    """Read the live project and plan; check the plan against ``policies``; look up who last
-    changed up to ``activity_lookups`` of the objects the plan adopts, updates or deletes."""
+    """Read the live project (or take what ``reading`` read meanwhile) and plan; check the
+    plan against ``policies``; look up who last changed up to ``activity_lookups`` of the
+    objects the plan adopts, updates or deletes."""
     _no_reserved_key(found)
     tiles = {m.name for m in found if m.kind == "Dashboard" and "tiles" in m.spec}
-    live, directory = fetch_live(client, dashboards_with_tiles=tiles, progress=progress)
+    lists = reading.lists() if reading else read_lists(client, progress=progress)
+    live, directory = live_from_lists(
+        client, lists, dashboards_with_tiles=tiles, progress=progress
+    )
     issues = manifest_io.check_references(
         found, known=_known_live(directory), live=True, ambiguous=ambiguous_names(live)
     )
@@ -148,7 +204,7 @@ def make_plan(
     return Planned(plan=plan, live=live, directory=directory)
 
 
-ACTIVITY_PARALLELISM = 4
+ACTIVITY_PARALLELISM = 4  # lookups in flight at once; the client's rate budget still paces them
 
 
 def attach_last_changes(
@@ -162,7 +218,7 @@ def attach_last_changes(
         for index, change in enumerate(changes)
         if change.action in (Action.ADOPT, Action.UPDATE, Action.DELETE)
         and change.object_id is not None
-    ][:limit]
+    ][: max(0, limit)]
     if not wanted:
         return tuple(changes)
 
@@ -186,6 +242,7 @@ def apply_planned(
     parallelism: int = 4,
     progress: Callable[[Outcome, int, int], None] | None = None,
     notice: Callable[[str], None] | None = None,
+    usage_dashboards: bool | None = None,
 ) -> list[Outcome]:
     applier = Applier(
         client,
@@ -194,6 +251,7 @@ def apply_planned(
         parallelism=parallelism,
         progress=progress,
         notice=notice,
+        usage_dashboards=usage_dashboards,
     )
     return applier.apply(planned.plan)
 

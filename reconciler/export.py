@@ -7,11 +7,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from reconciler.live import is_generated_dashboard
 from reconciler.model import IDENTITY_FIELD
 from reconciler.resources.base import Json, LiveObject
 
-# PostHog makes these dashboards itself for each new flag (older versions): not worth managing.
-GENERATED_DASHBOARD_PREFIX = "Generated Dashboard: "
 FOLDERS = {
     "FeatureFlag": "feature-flags",
     "Cohort": "cohorts",
@@ -63,7 +62,8 @@ def document(obj: LiveObject, name: str) -> dict[str, Any]:
 
 
 def exportable(obj: LiveObject) -> bool:
-    return not (obj.kind == "Dashboard" and obj.name.startswith(GENERATED_DASHBOARD_PREFIX))
+    """PostHog makes a usage dashboard itself for each flag made in its UI: not worth managing."""
+    return not (obj.kind == "Dashboard" and is_generated_dashboard(obj.raw))
 
 
 def export_objects(objects: Iterable[LiveObject]) -> tuple[list[ExportedManifest], list[str]]:

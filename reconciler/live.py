@@ -1,12 +1,15 @@
 """Reading the live project: one paginated list pass per kind, never one GET per object.
 
 The one exception is a dashboard whose manifest declares text tiles: PostHog's dashboard list
-leaves tiles out, so that dashboard alone is read in full.
+leaves tiles out, so that dashboard alone is read in full. Export reads every dashboard in full
+except the usage dashboards PostHog generates for flags (one per flag made in its UI: thousands
+in a big project), which it skips from the list alone; the rest are read a few at once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
 from reconciler.model import KINDS, ResourceKey
@@ -119,6 +122,97 @@ def to_live_object(kind: str, raw: dict[str, Any], directory: Directory) -> Live
     )
 
 
+GENERATED_DASHBOARD_PREFIX = "Generated Dashboard: "
+# Full dashboard reads in flight at once: enough to hide the network's latency; the client's
+# rate budget, shared by the threads, still paces them.
+DASHBOARD_READERS = 4
+
+
+def is_generated_dashboard(raw: Mapping[str, Any]) -> bool:
+    """A usage dashboard PostHog made for a flag ("Generated Dashboard: KEY Usage", from a
+    template), told apart by PostHog's list alone, so it never needs a read of its own."""
+    name = str(raw.get("name") or "")
+    return name.startswith(GENERATED_DASHBOARD_PREFIX) and raw.get("creation_mode") in (
+        None,
+        "template",
+    )
+
+
+def _read_dashboards(
+    client: ApiClient, boards: list[dict[str, Any]], indexes: list[int]
+) -> list[dict[str, Any]]:
+    """The dashboards at ``indexes`` read in full, a few at once, in their order."""
+
+    def read(index: int) -> dict[str, Any]:
+        full: dict[str, Any] = client.request(
+            "GET", client.project_path(f"dashboards/{boards[index]['id']}/")
+        )
+        return full
+
+    if len(indexes) <= 1:
+        return [read(i) for i in indexes]
+    with ThreadPoolExecutor(max_workers=min(DASHBOARD_READERS, len(indexes))) as pool:
+        return list(pool.map(read, indexes))
+
+
+RawLists = dict[str, list[dict[str, Any]]]
+
+
+def read_lists(
+    client: ApiClient,
+    *,
+    kinds: Collection[str] = KINDS,
+    progress: ProgressFn | None = None,
+    stop: Callable[[], bool] = lambda: False,
+) -> RawLists:
+    """Every kind's list pages, in order; ``stop()`` is asked between objects and ends the
+    reading early (what was read so far is returned, and is not to be planned against)."""
+    raw_by_kind: RawLists = {}
+    for kind in kinds:
+        adapter = REGISTRY[kind]
+        if progress:
+            progress(f"reading {adapter.collection}")
+        found: list[dict[str, Any]] = []
+        for raw in client.paginate(client.project_path(f"{adapter.collection}/")):
+            if kind == "FeatureFlag" and raw.get("key") == LOCK_FLAG_KEY:
+                continue  # phsync's apply lock: never planned, exported or pruned
+            found.append(raw)
+            if stop():
+                raw_by_kind[kind] = found
+                return raw_by_kind
+        raw_by_kind[kind] = found
+    return raw_by_kind
+
+
+def live_from_lists(
+    client: ApiClient,
+    raw_by_kind: RawLists,
+    *,
+    dashboards_with_tiles: Collection[str] = (),
+    every_dashboard_in_full: bool = False,
+    progress: ProgressFn | None = None,
+) -> tuple[LiveState, Directory]:
+    """The live state from the lists, the dashboards that need it read in full first."""
+    wanted = set(dashboards_with_tiles)
+    boards = raw_by_kind.get("Dashboard", [])
+    to_read = [
+        index
+        for index, raw in enumerate(boards)
+        if (every_dashboard_in_full and not is_generated_dashboard(raw))
+        or raw.get("name") in wanted
+    ]
+    if to_read and progress:
+        progress(f"reading {len(to_read)} dashboards in full")
+    for index, full in zip(to_read, _read_dashboards(client, boards, to_read), strict=True):
+        boards[index] = full
+    directory = build_directory(raw_by_kind)
+    objects = {
+        kind: [to_live_object(kind, raw, directory) for raw in raws]
+        for kind, raws in raw_by_kind.items()
+    }
+    return LiveState(objects=objects), directory
+
+
 def fetch_live(
     client: ApiClient,
     *,
@@ -128,25 +222,11 @@ def fetch_live(
     progress: ProgressFn | None = None,
 ) -> tuple[LiveState, Directory]:
     """List every kind once, then read in full the dashboards whose manifests declare tiles."""
-    raw_by_kind: dict[str, list[dict[str, Any]]] = {}
-    for kind in kinds:
-        adapter = REGISTRY[kind]
-        if progress:
-            progress(f"reading {adapter.collection}")
-        raw_by_kind[kind] = [
-            raw
-            for raw in client.paginate(client.project_path(f"{adapter.collection}/"))
-            if not (kind == "FeatureFlag" and raw.get("key") == LOCK_FLAG_KEY)
-        ]
-    wanted = set(dashboards_with_tiles)
-    for index, raw in enumerate(raw_by_kind.get("Dashboard", [])):
-        if every_dashboard_in_full or raw.get("name") in wanted:
-            raw_by_kind["Dashboard"][index] = client.request(
-                "GET", client.project_path(f"dashboards/{raw['id']}/")
-            )
-    directory = build_directory(raw_by_kind)
-    objects = {
-        kind: [to_live_object(kind, raw, directory) for raw in raws]
-        for kind, raws in raw_by_kind.items()
-    }
-    return LiveState(objects=objects), directory
+    raw_by_kind = read_lists(client, kinds=kinds, progress=progress)
+    return live_from_lists(
+        client,
+        raw_by_kind,
+        dashboards_with_tiles=dashboards_with_tiles,
+        every_dashboard_in_full=every_dashboard_in_full,
+        progress=progress,
+    )

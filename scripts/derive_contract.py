@@ -2,8 +2,10 @@
 """Derive phsync's API contract from PostHog's own OpenAPI files.
 
 PostHog generates its OpenAPI document from its server code and serves it at
-`GET /api/schema/`. This script reads that document (split per product, YAML), keeps only
-the operations phsync uses, and reduces every schema to what a conformance check needs:
+`GET /api/schema/`. This script reads that document (split per product, YAML), keeps in full
+the operations phsync uses (and the emulator's tests check), lists every other route with its
+personal-API-key scopes (`routes`, for the emulator's route table), and reduces every schema
+to what a conformance check needs:
 field names, types, useful formats, nullability, enums, required lists, read-only and
 write-only marks, and length/range/pattern constraints. Descriptions, examples, titles and
 defaults are dropped. Component schemas stay components, referenced by `$ref`.
@@ -86,6 +88,7 @@ OPERATIONS: Mapping[str, tuple[str, ...]] = {
     ),
     "endpoints.yml": (
         "endpoints_list",
+        "endpoints_create",
         "endpoints_retrieve",
         "endpoints_run_retrieve",
         "endpoints_run_create",
@@ -307,6 +310,16 @@ def collect(source: Path) -> dict[str, Any]:
                     for status, response in operation.get("responses", {}).items()
                 },
             }
+    routes: dict[str, dict[str, Any]] = {}
+    for path in sorted(source.glob("*.yml")):
+        raw = path.read_bytes()
+        files[path.name] = hashlib.sha256(raw).hexdigest()
+        document = yaml.load(raw, Loader=SAFE_LOADER)
+        for method, template, operation in find_operations(document).values():
+            routes[f"{method} {template}"] = {
+                "scopes": scopes_of(operation),
+                "deprecated": bool(operation.get("deprecated", False)),
+            }
     return {
         "about": (
             "Derived by scripts/derive_contract.py from PostHog's OpenAPI document of 2026 "
@@ -316,6 +329,7 @@ def collect(source: Path) -> dict[str, Any]:
         "openapi": "3.0.3",
         "source_files": files,
         "operations": operations,
+        "routes": dict(sorted(routes.items())),
         "components": components,
     }
 
@@ -363,6 +377,13 @@ def main(argv: list[str] | None = None) -> int:
         help="exit 1 if --out differs from what the source gives, instead of writing it",
     )
     args = parser.parse_args(argv)
+    if not args.source.is_dir():
+        print(
+            f"derive_contract: no source folder {args.source}; give --source DIR, a folder of "
+            "PostHog's OpenAPI files split per product (the committed contract needs none)",
+            file=sys.stderr,
+        )
+        return 2
     try:
         text = render(collect(args.source))
     except (OSError, ContractError, yaml.YAMLError) as error:

@@ -56,8 +56,8 @@ def export(
     Adopting phsync on an existing project starts here: `phsync plan DIR` then shows only
     adoptions (no field changes), and `phsync apply DIR` marks every object as phsync's.
 
-    Reads dashboards one by one (their text tiles are not in PostHog's list). PostHog's
-    generated usage dashboards are skipped.
+    Reads dashboards in full, a few at once (their text tiles are not in PostHog's list),
+    except PostHog's generated usage dashboards, which are skipped unread.
     """
     wanted = [k for k in KINDS if not kinds or k in kinds]
     if env_name == ALL_ENVIRONMENTS:

@@ -140,23 +140,19 @@ def plan(
     """
     _deprecated(mark_unchanged)
     config = find_config(paths)
-    base = engine.load_manifests(paths, prune=prune)
-    plans = []
-    for environment in select_environments(config, env_name):
-        found = engine.effective_manifests(base, environment)
-        client, project_id = _client(dict(kwargs), environment)
-        with client:
-            planned = _make_plan(
-                found,
-                client,
-                project_id,
-                config,
-                environment,
-                prune=prune,
-                targets=targets,
-                activity=activity,
-            )
-        plans.append(planned.plan)
+    environments = select_environments(config, env_name)
+    options: dict[str, Any] = {"prune": prune, "targets": targets, "activity": activity}
+    if len(environments) == 1:
+        plans = [_plan_reading_meanwhile(paths, config, environments[0], kwargs, options)]
+    else:
+        base = engine.load_manifests(paths, prune=prune)
+        plans = []
+        for environment in environments:
+            found = engine.effective_manifests(base, environment)
+            client, project_id = _client(dict(kwargs), environment)
+            with client:
+                planned = _make_plan(found, client, project_id, config, environment, **options)
+            plans.append(planned.plan)
     render_plans(plans, fmt, color=fmt == "text" and _color())
     if out:
         for one in plans:
@@ -169,6 +165,30 @@ def plan(
     return 0
 
 
+def _plan_reading_meanwhile(
+    paths: tuple[str, ...],
+    config: ProjectConfig | None,
+    environment: Environment | None,
+    kwargs: dict[str, Any],
+    options: dict[str, Any],
+) -> Plan:
+    """One environment's plan, PostHog read on a thread while the manifests are parsed and
+    validated. Invalid manifests stop the reading and are reported as before; so are they
+    when the connection settings are wrong (manifests first, then the connection)."""
+    try:
+        client, project_id = _client(dict(kwargs), environment)
+    except PhsyncError:
+        engine.load_manifests(paths, prune=options["prune"])  # their errors come first
+        raise
+    with client, engine.reading_live(client, _stderr_progress) as reading:
+        base = engine.load_manifests(paths, prune=options["prune"])
+        found = engine.effective_manifests(base, environment)
+        planned = _make_plan(
+            found, client, project_id, config, environment, reading=reading, **options
+        )
+    return planned.plan
+
+
 def _make_plan(
     found: list[Manifest],
     client: PostHogClient,
@@ -179,41 +199,26 @@ def _make_plan(
     prune: bool,
     targets: tuple[str, ...],
     activity: bool,
+    reading: engine.LiveReading | None = None,
 ) -> engine.Planned:
     try:
-        return _plan_or_refuse(
-            found, client, project_id, config, environment,
-            prune=prune, targets=targets, activity=activity,
+        return engine.make_plan(
+            found,
+            client,
+            prune=prune,
+            targets=parse_targets(targets),
+            host=client.origin,
+            project_id=project_id,
+            policies=config.policies if config else None,
+            environment=environment.name if environment else None,
+            activity_lookups=ACTIVITY_LOOKUPS if activity else 0,
+            progress=_stderr_progress,
+            reading=reading,
         )
     except PermissionDeniedError as exc:
         if not exc.missing_scope:
             raise
         raise preflight.explain_read_refusal(client, exc) from None
-
-
-def _plan_or_refuse(
-    found: list[Manifest],
-    client: PostHogClient,
-    project_id: int,
-    config: ProjectConfig | None,
-    environment: Environment | None,
-    *,
-    prune: bool,
-    targets: tuple[str, ...],
-    activity: bool,
-) -> engine.Planned:
-    return engine.make_plan(
-        found,
-        client,
-        prune=prune,
-        targets=parse_targets(targets),
-        host=client.origin,
-        project_id=project_id,
-        policies=config.policies if config else None,
-        environment=environment.name if environment else None,
-        activity_lookups=ACTIVITY_LOOKUPS if activity else 0,
-        progress=_stderr_progress,
-    )
 
 
 def _report(outcome: Outcome, done: int, total: int) -> None:
@@ -367,7 +372,12 @@ def apply(
                 click.echo("Nothing applied.", err=True)
                 return EXIT_DECLINED
         outcomes = engine.apply_planned(
-            planned, client, parallelism=parallelism, progress=_report, notice=_notice
+            planned,
+            client,
+            parallelism=parallelism,
+            progress=_report,
+            notice=_notice,
+            usage_dashboards=config.usage_dashboards if config else None,
         )
     counts = {action: 0 for action in ("create", "adopt", "update", "delete")}
     for outcome in outcomes:

@@ -39,6 +39,8 @@ def annotation_body(store: Store, doc: JSON) -> JSON:
         "updated_at": doc.get("updated_at"),
         "deleted": doc.get("deleted", False),
         "scope": doc.get("scope", "dashboard_item"),
+        "emoji": doc.get("emoji"),
+        "hidden_in_user_interface": doc.get("hidden_in_user_interface"),
     }
 
 
@@ -73,6 +75,10 @@ def _visible(store: Store, project: JSON, *, include_deleted: bool) -> list[JSON
 
 
 def _parent_deleted(store: Store, doc: JSON) -> bool:
+    """An annotation scoped to a dashboard or an insight goes with it when it is soft-deleted;
+    a project- or organization-wide one stays whatever it was attached to."""
+    if doc.get("scope") in ("project", "organization"):
+        return False
     for kind, key in ((DASHBOARD, "dashboard_id"), (INSIGHT, "dashboard_item")):
         if doc.get(key):
             parent = store.get(kind, int(doc[key]))
@@ -88,6 +94,10 @@ def list_annotations(call: Call) -> Response:
     if search:
         for term in [t for t in re.split(r"[\s,]+", search) if t]:
             docs = [d for d in docs if term.lower() in str(d.get("content") or "").lower()]
+    hidden = request.arg("hidden_in_user_interface")
+    if hidden is not None:
+        wanted = hidden.lower() in ("true", "1")
+        docs = [d for d in docs if (d.get("hidden_in_user_interface") is True) == wanted]
     scope = request.arg("scope")
     if scope:
         scope = "dashboard_item" if scope == "insight" else scope
@@ -169,6 +179,13 @@ def _validated(call: Call, data: JSON) -> JSON:
         out["deleted"] = fields.boolean(data["deleted"], "deleted")
     if "scope" in data:
         out["scope"] = fields.choice(data["scope"], "scope", SCOPES)
+    if "emoji" in data:
+        emoji = fields.string(data["emoji"], "emoji", max_length=16, allow_null=True)
+        out["emoji"] = emoji or None  # a blank emoji is stored as null
+    if "hidden_in_user_interface" in data:
+        out["hidden_in_user_interface"] = fields.boolean(
+            data["hidden_in_user_interface"], "hidden_in_user_interface", allow_null=True
+        )
     dashboard_id = out.get("dashboard_id")
     if dashboard_id is not None:
         board = call.store.get(DASHBOARD, dashboard_id)
@@ -191,6 +208,8 @@ def create_annotation(call: Call) -> Response:
         "dashboard_id": values.get("dashboard_id"),
         "deleted": values.get("deleted", False),
         "scope": values.get("scope", "dashboard_item"),
+        "emoji": values.get("emoji"),
+        "hidden_in_user_interface": values.get("hidden_in_user_interface"),
         "created_by": call.user["id"],
         "created_at": now,
         "updated_at": now,

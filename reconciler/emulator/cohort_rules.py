@@ -56,9 +56,26 @@ def leaves(node: Any) -> Iterator[JSON]:
             yield node
 
 
+def legacy_properties(raw: Any) -> list[JSON]:
+    """A legacy group's ``properties``: a list of filters, or PostHog's older ``{key: value}``
+    form (person properties)."""
+    if isinstance(raw, dict):
+        return [{"key": k, "value": v, "type": "person"} for k, v in raw.items()]
+    return [p for p in raw or [] if isinstance(p, dict)] if isinstance(raw, list) else []
+
+
 def cohort_leaves(cohort: JSON) -> list[JSON]:
+    """The cohort's filters, from ``filters`` or (when it has none) the legacy ``groups``."""
     filters = cohort.get("filters") or {}
-    return list(leaves(filters.get("properties"))) if isinstance(filters, dict) else []
+    found = list(leaves(filters.get("properties"))) if isinstance(filters, dict) else []
+    if found:
+        return found
+    return [
+        leaf
+        for group in cohort.get("groups") or []
+        if isinstance(group, dict)
+        for leaf in legacy_properties(group.get("properties"))
+    ]
 
 
 def has_behavioral(cohort: JSON) -> bool:
@@ -157,6 +174,9 @@ def validate_filters(raw: Any) -> JSON:
             "'msg': \"Input should be 'AND' or 'OR'\"}]"
         )
     _check_group(properties)
+    for leaf in leaves(properties):
+        if leaf.get("type") == "person":
+            leaf.setdefault("negation", False)  # PostHog stores the default it reads
     extra = set(raw) - {"properties"}
     if extra:
         raise _filters_error(

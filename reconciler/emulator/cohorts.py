@@ -8,6 +8,7 @@ from reconciler.emulator import activity, clock, fields
 from reconciler.emulator.cohort_rules import (
     check_references,
     has_behavioral,
+    legacy_properties,
     members,
     nested_cohorts,
     validate_filters,
@@ -61,7 +62,7 @@ def cohort_body(store: Store, doc: JSON) -> JSON:
 def _legacy_properties(groups: list[Any]) -> JSON:
     """The ``filters`` PostHog derives from legacy ``groups`` (OR of AND groups)."""
     values = [
-        {"type": "AND", "values": list(g.get("properties") or [])}
+        {"type": "AND", "values": legacy_properties(g.get("properties"))}
         for g in groups
         if isinstance(g, dict)
     ]

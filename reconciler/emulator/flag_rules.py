@@ -6,17 +6,18 @@ the [2026] structural rule (with its message). Errors carry ``attr: "filters"``.
 
 from __future__ import annotations
 
+import copy
 import json
+import math
 import re
 from typing import Any
 
 from reconciler.emulator import clock
 from reconciler.emulator.store import JSON, Store
 from reconciler.emulator.wire import Problem, server_error, validation
+from reconciler.resources import flag_operators as operators
 
 FLAG_KEY = re.compile(r"^[a-zA-Z0-9_-]+$")
-STRING_OPERATORS = ("regex", "icontains", "not_regex", "not_icontains", "gte", "lte", "gt", "lt")
-DATE_OPERATORS = ("is_date_before", "is_date_after")
 MAX_PROPERTY_VALUES = 1000
 
 
@@ -113,85 +114,187 @@ def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def validate_filters(
-    store: Store,
-    project_id: int,
-    filters: JSON,
-    *,
-    current_key: str | None,
-) -> JSON:
-    """Check ``filters`` as PostHog does on create or update; returns the filters to store."""
-    if not isinstance(filters.get("groups"), list):
-        # PostHog indexes filters["groups"] unguarded: a missing key is a server error.
-        raise server_error()
-    groups = filters["groups"]
-    aggregation = filters.get("aggregation_group_type_index")
-    props: list[JSON] = []
-    for group in groups:
+def _rollout(value: Any, path: str, *, allow_null: bool = True) -> None:
+    if value is None:
+        if not allow_null:
+            raise _invalid(f"{path} must be a number, got null")
+        return
+    if not _number(value):
+        expected = "a number or null" if allow_null else "a number"
+        raise _invalid(f"{path} must be {expected}, got {type(value).__name__}")
+    if not math.isfinite(value):
+        raise _invalid(f"{path} must be finite, got {value}")
+    if not 0 <= value <= 100:
+        raise _invalid(f"{path} must be between 0 and 100, got {value}")
+
+
+def _integer(value: Any, path: str) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        raise _invalid(f"{path} must be an integer or null, got {type(value).__name__}")
+
+
+def _check_types(filters: JSON) -> None:
+    """The field types PostHog checks before anything else (its flag evaluator's types)."""
+    _integer(filters.get("aggregation_group_type_index"), "aggregation_group_type_index")
+    early_exit = filters.get("early_exit")
+    if early_exit is not None and not isinstance(early_exit, bool):
+        raise _invalid(
+            f"early_exit must be a boolean or null, got {type(early_exit).__name__}"
+        )
+    for gindex, group in enumerate(filters["groups"]):
         if not isinstance(group, dict) or not isinstance(group.get("properties", []), list):
             raise server_error()
-        props.extend(p for p in group.get("properties", []) if isinstance(p, dict))
-    if aggregation is None:
-        if not all(p.get("type") in ("person", "cohort", "flag") for p in props):
+        variant = group.get("variant")
+        if variant is not None and not isinstance(variant, str):
             raise _invalid(
-                "Filters are not valid (can only use person, cohort, and flag properties)"
+                f"groups[{gindex}].variant must be a string or null, got {type(variant).__name__}"
             )
-        if not all(
-            p.get("type") != "flag" or p.get("operator") == "flag_evaluates_to" for p in props
-        ):
-            raise _invalid("Flag properties must use the 'flag_evaluates_to' operator")
-        _check_cycles(store, project_id, filters, current_key)
-    elif not all(
-        p.get("type") == "group" and p.get("group_type_index") == aggregation for p in props
-    ):
-        raise _invalid("Filters are not valid (can only use group properties)")
-
+        _rollout(group.get("rollout_percentage"), f"groups[{gindex}].rollout_percentage")
+        _integer(
+            group.get("aggregation_group_type_index"),
+            f"groups[{gindex}].aggregation_group_type_index",
+        )
+        for pindex, prop in enumerate(group.get("properties", [])):
+            if not isinstance(prop, dict):
+                raise server_error()
+            _integer(
+                prop.get("group_type_index"),
+                f"groups[{gindex}].properties[{pindex}].group_type_index",
+            )
+            if prop.get("operator") in ("regex", "not_regex") and isinstance(
+                prop.get("value"), str
+            ):
+                try:
+                    re.compile(prop["value"])
+                except re.error:
+                    raise _invalid(
+                        f"groups[{gindex}].properties[{pindex}].value: invalid regex pattern"
+                    ) from None
     multivariate = filters.get("multivariate") or {}
     variant_list = multivariate.get("variants", []) if isinstance(multivariate, dict) else []
     if not isinstance(variant_list, list) or not all(
         isinstance(v, dict) and "key" in v for v in variant_list
     ):
         raise server_error()
-    variants = {v["key"] for v in variant_list}
-    if variant_list:
-        total = sum(
-            v.get("rollout_percentage", 0) or 0
-            for v in variant_list
-            if _number(v.get("rollout_percentage", 0) or 0)
+    for vindex, variant in enumerate(variant_list):
+        _rollout(
+            variant.get("rollout_percentage"),
+            f"multivariate.variants[{vindex}].rollout_percentage",
+            allow_null=False,
         )
-        if total != 100:
-            raise _invalid(
-                "Invalid variant definitions: Variant rollout percentages must sum to 100."
-            )
 
-    for index, group in enumerate(groups):
-        rollout = group.get("rollout_percentage")
-        if rollout is not None and (not _number(rollout) or not 0 <= rollout <= 100):
+
+def _spread_aggregation(filters: JSON) -> None:
+    """PostHog gives every condition set the flag's aggregation (``null`` for persons), then
+    sets the flag-level one from them (``null`` when they differ)."""
+    flag_level = filters.get("aggregation_group_type_index")
+    groups = filters["groups"]
+    for group in groups:
+        group.setdefault("aggregation_group_type_index", flag_level)
+    found = [g.get("aggregation_group_type_index") for g in groups]
+    if found:
+        filters["aggregation_group_type_index"] = (
+            found[0] if all(a == found[0] for a in found) else None
+        )
+
+
+def _check_property(store: Store, project_id: int, prop: JSON) -> None:
+    if prop.get("operator") in operators.ALIASES:
+        prop["operator"] = operators.ALIASES[prop["operator"]]
+    value = prop.get("value")
+    operator = prop.get("operator")
+    refused = operators.problem(operator, prop.get("type"))
+    if refused and refused[0] == "invalid_operator" and operator in operators.COHORT_ONLY:
+        refused = None  # checked after the cohort, dates and values, as PostHog does
+    if refused:
+        raise _invalid(refused[1], code=refused[0])
+    if isinstance(value, list) and len(value) > MAX_PROPERTY_VALUES:
+        raise _invalid(
+            f"Property group expressions of type {prop.get('key')} cannot contain "
+            f"more than {MAX_PROPERTY_VALUES} values."
+        )
+    if prop.get("type") == "cohort":
+        _cohort_checks(store, project_id, prop)
+    if operator in operators.DATE and (
+        not isinstance(value, str) or clock.parse_relative(value) is None
+    ):
+        raise _invalid(f"Invalid date value: {value}", code="invalid_date")
+    if operator in operators.STRING_VALUE and not isinstance(value, str):
+        raise _invalid(f"Invalid value for operator {operator}: {value}", code="invalid_value")
+    refused = operators.problem(operator, prop.get("type"))
+    if refused:
+        raise _invalid(refused[1], code=refused[0])
+    if operator in operators.SEMVER:
+        if not isinstance(value, str):
             raise _invalid(
-                f"groups[{index}].rollout_percentage must be between 0 and 100, got {rollout}"
+                f"Invalid value for operator {operator}: expected a semver string",
+                code="invalid_value",
             )
+        if not operators.is_version(operator, value):
+            raise _invalid(
+                f"Invalid semver value for operator {operator}: {value}", code="invalid_value"
+            )
+    if operator in operators.MULTI and not isinstance(value, list):
+        raise _invalid(f"{operator} operator requires a list of values", code="invalid_value")
+
+
+def validate_filters(
+    store: Store,
+    project_id: int,
+    filters: JSON,
+    *,
+    current_key: str | None,
+    creating: bool = True,
+) -> JSON:
+    """Check ``filters`` as PostHog does on create or update; returns the filters to store
+    (with PostHog's rewrites: aliases, and the aggregation on every condition set)."""
+    filters = copy.deepcopy(filters)
+    filters.setdefault("groups", [])
+    if not isinstance(filters["groups"], list):
+        raise server_error()
+    if creating and not filters["groups"]:
+        raise _invalid("Feature flags must have at least one condition set (group).")
+    _check_types(filters)
+    _spread_aggregation(filters)
+    groups = filters["groups"]
+    for group in groups:
+        aggregation = group.get("aggregation_group_type_index")
+        for prop in group.get("properties", []):
+            ptype = prop.get("type")
+            if aggregation is None:
+                if ptype not in ("person", "cohort", "flag"):
+                    raise _invalid(
+                        "Filters are not valid (person-aggregated conditions can only use "
+                        "person, cohort, and flag properties)"
+                    )
+                if ptype == "flag" and prop.get("operator") != "flag_evaluates_to":
+                    raise _invalid("Flag properties must use the 'flag_evaluates_to' operator")
+            elif ptype != "group":
+                raise _invalid(
+                    "Filters are not valid (group-aggregated conditions can only use group "
+                    "properties)"
+                )
+            elif prop.get("group_type_index") != aggregation:
+                raise _invalid(
+                    "Filters are not valid (group properties must match the condition set's "
+                    "group type)"
+                )
+    if any(g.get("aggregation_group_type_index") is None for g in groups):
+        _check_cycles(store, project_id, filters, current_key)
+
+    variant_list = (filters.get("multivariate") or {}).get("variants", [])
+    variants = {v["key"] for v in variant_list}
+    if variant_list and sum(v.get("rollout_percentage", 0) for v in variant_list) != 100:
+        raise _invalid("Invalid variant definitions: Variant rollout percentages must sum to 100.")
+
+    for group in groups:
         if group.get("variant") and group["variant"] not in variants:
             raise _invalid("Filters are not valid (variant override does not exist)")
         for prop in group.get("properties", []):
-            if not isinstance(prop, dict):
-                raise server_error()
-            value = prop.get("value")
-            operator = prop.get("operator")
-            if isinstance(value, list) and len(value) > MAX_PROPERTY_VALUES:
-                raise _invalid(
-                    f"Property group expressions of type {prop.get('key')} cannot contain "
-                    f"more than {MAX_PROPERTY_VALUES} values."
-                )
-            if prop.get("type") == "cohort":
-                _cohort_checks(store, project_id, prop)
-            if operator in DATE_OPERATORS and (
-                not isinstance(value, str) or clock.parse_relative(value) is None
-            ):
-                raise _invalid(f"Invalid date value: {value}", code="invalid_date")
-            if operator in STRING_OPERATORS and not isinstance(value, str):
-                raise _invalid(
-                    f"Invalid value for operator {operator}: {value}", code="invalid_value"
-                )
+            _check_property(store, project_id, prop)
+        for prop in group.get("properties", []):
+            if prop.get("type") == "flag" and isinstance(prop.get("key"), int):
+                prop["key"] = str(prop["key"])  # PostHog stores a dependency's id as text
 
     payloads = filters.get("payloads", {})
     if payloads is None:
@@ -213,10 +316,11 @@ def validate_filters(
             raise _invalid("Payload keys must match a variant key for multivariate flags")
     elif len(payloads) > 1 or any(key != "true" for key in payloads):
         raise _invalid("Payload keys must be 'true' for boolean flags")
-    result = dict(filters)
     if "payloads" in filters:
-        result["payloads"] = normalised
-    return result
+        filters["payloads"] = normalised
+    for legacy in ("holdout_groups", "super_groups"):
+        filters.pop(legacy, None)  # PostHog drops these on every save
+    return filters
 
 
 def validate_key(store: Store, project_id: int, value: Any, *, exclude_id: int | None) -> str:

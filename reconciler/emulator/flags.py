@@ -154,7 +154,11 @@ def _validated(call: Call, data: JSON, instance: JSON | None) -> JSON:
         else:
             current = out.get("key") or (instance["key"] if instance else data.get("key"))
             out["filters"] = validate_filters(
-                store, pid, filters, current_key=str(current) if current else None
+                store,
+                pid,
+                filters,
+                current_key=str(current) if current else None,
+                creating=call.request.method == "POST",
             )
     for name in ("deleted", "active"):
         if name in data:
@@ -170,6 +174,10 @@ def _validated(call: Call, data: JSON, instance: JSON | None) -> JSON:
     ):
         if name in data:
             out[name] = fields.boolean(data[name], name, allow_null=True)
+    encrypted = out.get("has_encrypted_payloads", (instance or {}).get("has_encrypted_payloads"))
+    remote = out.get("is_remote_configuration", (instance or {}).get("is_remote_configuration"))
+    if encrypted and not remote:
+        raise validation("Encrypted payloads require the flag to be a remote configuration.")
     if "rollback_conditions" in data:
         out["rollback_conditions"] = data["rollback_conditions"]
     if "tags" in data:

@@ -94,7 +94,9 @@ def list_persons(call: Call) -> Response:
         people = [p for p in people if match_properties(p, filters)]
     people.sort(key=lambda p: (str(p.get("created_at") or ""), p["id"]), reverse=True)
     page = persons_page(request, people)
-    page["results"] = [person_body(p) for p in page["results"]]
+    # The list is read from ClickHouse, where a person's id is its UUID; a single person is
+    # read from Postgres, with the numeric id.
+    page["results"] = [{**person_body(p), "id": p["uuid"]} for p in page["results"]]
     return ok(page)
 
 
@@ -188,8 +190,8 @@ def update_person(call: Call) -> Response:
 
 def update_property(call: Call) -> Response:
     data = call.request.json_object()
-    if data.get("value") is None:
-        raise _swapped("value")
+    if "value" not in data:
+        raise _swapped("value")  # a null value is a value: PostHog sets the property to null
     if data.get("key") is None:
         raise _swapped("key")
     person = find_person(call.store, call.pid, call.params["id"])

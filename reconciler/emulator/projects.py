@@ -151,6 +151,19 @@ def get_org_project(call: Call) -> Response:
     return ok(project_full(project))
 
 
+def list_organizations(call: Call) -> Response:
+    """``GET /api/organizations/``: the caller's organizations, each with its projects."""
+    user = call.user
+    orgs = [o for o in call.store.all("organization") if o["id"] in user.get("organizations", [])]
+    bodies = [_organization_body(call.store, o) for o in orgs]
+    return ok(limit_offset(call.request, bodies))
+
+
+def get_organization(call: Call) -> Response:
+    """``GET /api/organizations/{id}/`` (``@current`` too)."""
+    return ok(_organization_body(call.store, _organization(call)))
+
+
 def _organization_body(store: Store, org: JSON) -> JSON:
     projects = [p for p in store.all("project") if p["organization"] == org["id"]]
     return {

@@ -60,6 +60,13 @@ def _projects() -> list[Route]:
     return [
         _r("GET", "/api/projects/", projects.list_projects, "project:read"),
         _r("GET", "/api/projects/{id}/", projects.get_project, "project:read"),
+        _r("GET", "/api/organizations/", projects.list_organizations, "organization:read"),
+        _r(
+            "GET",
+            "/api/organizations/{organization_id}/",
+            projects.get_organization,
+            "organization:read",
+        ),
         _r("GET", o + "/", projects.list_org_projects, "project:read"),
         _r("GET", o + "/{id}/", projects.get_org_project, "project:read"),
         _r("GET", "/api/users/{uuid}/", projects.me, "user:read"),

@@ -5,6 +5,8 @@ Seed format (documented in docs/emulator.md): a JSON object with ``organizations
 ``dashboards``, ``annotations``, ``session_recordings`` and ``endpoints``. Objects name their
 project with ``"project": ID`` (default: the first project). Any string of the form
 ``now``, ``now-3d``, ``now-2h30m`` is replaced by that moment, so recent data stays recent.
+A flag with ``"usage_dashboard": true`` gets the usage dashboard PostHog generates for flags
+made in its UI.
 """
 
 from __future__ import annotations
@@ -142,8 +144,24 @@ def _load(store: Store, data: JSON, source: str | Path | None) -> None:
         for raw in data.get(kind, []):
             if kind in seeders:
                 seeders[kind](store, raw, int(raw.pop("project", first)))
+    _generate_usage_dashboards(store)
     store.set_meta("initialised", clock.now_iso())
     store.set_meta("seed", str(source))
+
+
+def _generate_usage_dashboards(store: Store) -> None:
+    """A seeded flag with ``"usage_dashboard": true`` was made in PostHog's UI: it gets the
+    usage dashboard PostHog generates, after the seed's own dashboards (which keep their ids)."""
+    from reconciler.emulator import dashboard_docs
+
+    user = store.all("user")[0]
+    for flag in store.all("feature_flag"):
+        if flag.get("usage_dashboard") is True:
+            board = dashboard_docs.create_usage_dashboard(
+                store, int(flag["project_id"]), user, str(flag["key"])
+            )
+            flag["usage_dashboard"] = board["id"]
+            store.put("feature_flag", flag)
 
 
 def project_defaults(project: JSON) -> None:

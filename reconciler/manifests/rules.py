@@ -17,6 +17,7 @@ from reconciler.errors import Issue
 from reconciler.manifests.hints import describe, did_you_mean
 from reconciler.manifests.schema import shared_schema
 from reconciler.model import IDENTITY_FIELD, PHSYNC_FIELDS, Manifest
+from reconciler.resources import flag_operators
 
 FieldPath = tuple[str | int, ...]
 Rule = Callable[[Manifest], list[Issue]]
@@ -25,7 +26,7 @@ NO_VALUE_OPERATORS = frozenset({"is_set", "is_not_set"})
 _TEXT_OPERATORS = frozenset({"regex", "not_regex"})
 _CONTAINS_OPERATORS = frozenset({"icontains", "not_icontains"})
 _MULTI_OPERATORS = frozenset({"icontains_multi", "not_icontains_multi"})
-_NUMBER_OPERATORS = frozenset({"gt", "gte", "lt", "lte"})
+_NUMBER_OPERATORS = frozenset({"gt", "gte", "lt", "lte", "min", "max"})
 _DATE_OPERATORS = frozenset({"is_date_exact", "is_date_after", "is_date_before"})
 DATE_ONLY = re.compile(r"^\d{4}-?\d{2}-?\d{2}$")
 _RELATIVE_DATE = re.compile(r"^-?\d+[hdwmqy](Start|End)?$", re.IGNORECASE)
@@ -299,8 +300,10 @@ def _value_problem(operator: str, value: Any) -> tuple[str, str] | None:
             return None
         return f"operator {operator} needs a number, got {got}", "write value: 42"
     if operator.startswith("semver_"):
-        if isinstance(value, str):
+        if isinstance(value, str) and flag_operators.is_version(operator, value):
             return None
+        if isinstance(value, str):
+            return f"'{value}' is not a version PostHog can read", "write value: '1.2.3'"
         return f"operator {operator} needs a version string, got {got}", "write value: '1.2.3'"
     if operator in _DATE_OPERATORS:
         if isinstance(value, str) and _date_like(value):

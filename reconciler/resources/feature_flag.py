@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from reconciler import paths
+from reconciler.resources import flag_operators
 from reconciler.resources.base import (
     MARKER_TAG,
     Directory,
@@ -89,7 +90,7 @@ def _property(prop: Mapping[str, Json], *, cohort_name: Any, flag_key: Any) -> d
         out["value"] = prop.get("value")
     else:
         out["key"] = prop.get("key")
-        operator = prop.get("operator") or "exact"
+        operator = flag_operators.canonical(str(prop.get("operator") or "exact"))
         out["operator"] = operator
         if operator not in _NO_VALUE_OPERATORS:
             value = prop.get("value")
@@ -120,8 +121,26 @@ def _group(group: Mapping[str, Json], **resolve: Any) -> dict[str, Json]:
     return out
 
 
+def _aggregations(filters: Mapping[str, Json]) -> tuple[list[Any], Any]:
+    """Each condition set's aggregation and the flag's, as PostHog stores them: a set without
+    one takes the flag's; the flag's is the sets' common one (null when they differ)."""
+    flag_level = filters.get("aggregation_group_type_index")
+    found = [
+        g.get("aggregation_group_type_index", flag_level) if isinstance(g, Mapping) else None
+        for g in filters.get("groups") or []
+    ]
+    if found:
+        flag_level = found[0] if all(a == found[0] for a in found) else None
+    return found, flag_level
+
+
 def _filters(filters: Mapping[str, Json], **resolve: Any) -> dict[str, Json]:
-    out: dict[str, Json] = {"groups": [_group(g, **resolve) for g in filters.get("groups") or []]}
+    per_group, flag_level = _aggregations(filters)
+    groups = [
+        {**g, "aggregation_group_type_index": agg}
+        for g, agg in zip(filters.get("groups") or [], per_group, strict=True)
+    ]
+    out: dict[str, Json] = {"groups": [_group(g, **resolve) for g in groups]}
     variants = (filters.get("multivariate") or {}).get("variants") or []
     if variants:
         out["multivariate"] = {
@@ -137,8 +156,8 @@ def _filters(filters: Mapping[str, Json], **resolve: Any) -> dict[str, Json]:
     payloads = filters.get("payloads") or {}
     if payloads:
         out["payloads"] = {_payload_key(k): _payload(v) for k, v in payloads.items()}
-    if filters.get("aggregation_group_type_index") is not None:
-        out["aggregation_group_type_index"] = filters["aggregation_group_type_index"]
+    if flag_level is not None:
+        out["aggregation_group_type_index"] = flag_level
     return out
 
 
@@ -226,7 +245,6 @@ def create_body(spec: Mapping[str, Json], directory: Directory) -> dict[str, Jso
     body = _body(spec, frozenset(spec), directory)
     body["key"] = spec["key"]
     body["tags"] = with_marker(spec.get("tags"))
-    body["_should_create_usage_dashboard"] = False
     return body
 
 

@@ -28,12 +28,14 @@ def test_the_whole_bench_runs_at_a_tiny_scale(tmp_path: Path) -> None:
     report = run.bench(options, tmp_path)
     rows = {row.figure.split(":")[0] + ":" + row.figure.split(":")[1]: row for row in report.rows}
     assert rows["plan: changes found"].met is True
+    assert rows["export: requests"].met is True  # generated usage dashboards are never read
     assert rows["plan: requests vs Terraform model"].measured.startswith("36 / ")
     figures = " ".join(row.figure for row in report.rows)
     for wanted in (
         "validate: wall",
         "plan: wall",
         "plan: peak memory",
+        "export: wall",
         "apply: requests",
         "apply under 50/1 s",
         "apply, 5 ms latency",

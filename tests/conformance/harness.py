@@ -191,7 +191,10 @@ class World:
             "annotation": lambda: self._create("annotations", annotation_body(self))["id"],
             "new_annotation": lambda: self._create("annotations", annotation_body(self))["id"],
             "deleted_annotation": lambda: self._deleted("annotations", annotation_body(self)),
-            "person_id": lambda: self._person(0)["id"],
+            # The list names a person by UUID; its numeric id comes with a single read.
+            "person_id": lambda: self.api.ok(
+                "GET", f"{self.api.p}/persons/{self._person(0)['uuid']}/"
+            )["id"],
             "person_uuid": lambda: self._person(0)["uuid"],
             "person_distinct_id": lambda: self._person(0)["distinct_ids"][0],
             "victim_person": lambda: self._person(-1)["uuid"],

@@ -33,7 +33,7 @@ CASES = [
     ),
     Case(
         "persons_update_property_create",
-        400,
+        202,
         "POST",
         PE + "/{person_uuid}/update_property/",
         body={"key": "plan", "value": None},

@@ -4,6 +4,7 @@ the error envelope to a key that lacks any one of them (posthog-api.md §1.3).""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -23,6 +24,7 @@ P = "/api/projects/{pid}"
 
 # operationId -> a request that succeeds (or, for forbidden DELETEs, answers 405) with the
 # right scopes.
+_ENDPOINT_NUMBERS = itertools.count(1)
 REQUESTS: dict[str, tuple[str, str, Any]] = {
     "projects_list": ("GET", "/api/projects/", None),
     "projects_retrieve": ("GET", "/api/projects/{pid}/", None),
@@ -77,6 +79,14 @@ REQUESTS: dict[str, tuple[str, str, Any]] = {
     "session_recordings_list": ("GET", P + "/session_recordings/", None),
     "session_recordings_retrieve": ("GET", P + "/session_recordings/{recording}/", None),
     "endpoints_list": ("GET", P + "/endpoints/", None),
+    "endpoints_create": (
+        "POST",
+        P + "/endpoints/",
+        lambda world: {
+            "name": f"scoped_{next(_ENDPOINT_NUMBERS)}",
+            "query": {"kind": "HogQLQuery", "query": "select 1"},
+        },
+    ),
     "endpoints_retrieve": ("GET", P + "/endpoints/{endpoint}/", None),
     "endpoints_run_retrieve": ("GET", P + "/endpoints/{endpoint}/run/", None),
     "endpoints_run_create": ("POST", P + "/endpoints/{endpoint}/run/", {"refresh": "cache"}),

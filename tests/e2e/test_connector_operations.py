@@ -167,7 +167,7 @@ def test_every_operation_through_phsync(
     assert data(person)["uuid"] == someone["uuid"]
     assert data(recording)["url"].endswith(f"/replay/{session}")
     assert data(written) == {
-        "person_id": someone["id"],
+        "person_id": data(person)["id"],  # the list names persons by UUID only
         "person_uuid": someone["uuid"],
         "key": "ops_checked",
         "value": True,

@@ -28,8 +28,21 @@ def test_plan_apply_then_plan_is_empty(emulator_env: dict[str, str], repo: Path,
     flag = api.find("feature_flags", key="onboarding-v2-tooltips")
     dependency = api.find("feature_flags", key="onboarding-v2")
     assert flag["filters"]["groups"][0]["properties"][0]["key"] == str(dependency["id"])
+    # examples/phsync.yaml says `usage_dashboards: false`
     assert not [d for d in api.list("dashboards") if d["name"].startswith("Generated Dashboard")
                 and "new-checkout" in d["name"]]
+
+
+def test_created_flags_get_posthogs_usage_dashboard_unless_configured(
+    emulator_env: dict[str, str], repo: Path, api: Api
+) -> None:
+    config = repo / "phsync.yaml"
+    config.write_text(config.read_text().replace("usage_dashboards: false", ""))
+    assert phsync(emulator_env, "apply", "--yes", str(repo)).returncode == 0
+    assert [d for d in api.list("dashboards")
+            if d["name"] == "Generated Dashboard: new-checkout Usage"]
+    again = phsync(emulator_env, "plan", "--detailed-exitcode", str(repo))
+    assert again.returncode == 0, again.stdout + again.stderr
 
 
 def test_apply_refuses_without_yes_off_a_terminal(emulator_env: dict[str, str], repo: Path) -> None:

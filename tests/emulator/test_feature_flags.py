@@ -172,7 +172,8 @@ FILTER_ERRORS = [
     (
         "property-type",
         {"groups": [{"properties": [{"key": "x", "type": "event", "value": 1}]}]},
-        "Filters are not valid (can only use person, cohort, and flag properties)",
+        "Filters are not valid (person-aggregated conditions can only use person, cohort, and flag "
+        "properties)",
     ),
     (
         "flag-operator",
@@ -295,7 +296,9 @@ def test_patch_filters_without_groups_keeps_stored_filters(api: Client) -> None:
     assert kept["filters"]["groups"][0]["rollout_percentage"] == 30
     assert kept["filters"].get("payloads", {}) == {}
     replaced = api.patch(url, json={"filters": groups(60)}).json()
-    assert replaced["filters"] == groups(60)
+    stored = groups(60, aggregation_group_type_index=None)
+    stored["groups"][0]["aggregation_group_type_index"] = None
+    assert replaced["filters"] == stored
 
 
 def test_cohort_names_are_injected_on_read(api: Client) -> None:
@@ -360,3 +363,15 @@ def test_unfiltered_list_pages_like_the_filtered_one(api: Client) -> None:
     assert plain["count"] == ordered["count"] == 9
     assert [f["id"] for f in plain["results"]] == [f["id"] for f in ordered["results"]]
     assert "offset=5" in plain["next"] and "offset" not in plain["previous"]
+
+
+def test_empty_groups_refused_on_create_allowed_on_update(api: Client) -> None:
+    refused = create(api, key="no-groups", filters={"groups": []})
+    assert refused.status_code == 400
+    assert refused.json()["detail"] == (
+        "Feature flags must have at least one condition set (group)."
+    )
+    flag = create(api, key="later-no-groups", filters=groups()).json()
+    emptied = api.patch(api.p + f"/feature_flags/{flag['id']}/", json={"filters": {"groups": []}})
+    assert emptied.status_code == 200
+    assert emptied.json()["filters"]["groups"] == []

@@ -210,3 +210,13 @@ def test_malformed_json_is_a_parse_error(api: Client) -> None:
     assert response.status_code == 400
     assert response.json()["type"] == "invalid_request"
     assert response.json()["code"] == "parse_error"
+
+
+def test_organizations_list_and_read(api: Client) -> None:
+    listed = api.get("/api/organizations/")
+    assert listed.status_code == 200
+    orgs = listed.json()["results"]
+    assert [p["id"] for p in orgs[0]["projects"]] == [1, 2]
+    one = api.get(f"/api/organizations/{orgs[0]['id']}/")
+    assert one.status_code == 200 and one.json()["id"] == orgs[0]["id"]
+    assert api.get("/api/organizations/@current/").json()["id"] == orgs[0]["id"]

@@ -8,6 +8,7 @@ from typing import Any
 
 from reconciler import engine
 from reconciler.client import PostHogClient
+from reconciler.config import read_config
 from reconciler.plan import Plan
 from reconciler.render import RENDERERS
 from reconciler.settings import load_settings
@@ -39,5 +40,8 @@ def save(the_plan: Plan, path: Path) -> Path:
 
 def apply(client: PostHogClient, root: Path, *, prune: bool = False) -> Plan:
     planned = plan(client, root, prune=prune)
-    engine.apply_planned(planned, client)
+    config = read_config(root)  # as `phsync apply ROOT` reads its phsync.yaml
+    engine.apply_planned(
+        planned, client, usage_dashboards=config.usage_dashboards if config else None
+    )
     return planned.plan

@@ -284,6 +284,9 @@ class World:
                 (root / folder / f"part-{index // PER_FILE:03d}.yaml").write_text(
                     text, encoding="utf-8"
                 )
+        # The flags phsync creates here get no usage dashboard, so every object phsync does not
+        # manage stays exactly as it was seeded.
+        (root / "phsync.yaml").write_text("usage_dashboards: false\n", encoding="utf-8")
         return root
 
 
