@@ -39,7 +39,7 @@ from typing import Any
 
 import requests
 
-from bench import generate, measure
+from bench import diff_time, generate, measure
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
@@ -325,6 +325,30 @@ def step_plan(
     return requests_made
 
 
+# CPU seconds of the diff alone at full scale (10,000 flags and 2,000 cohorts, 5 % changed),
+# with the positional diff that preceded matching list items by identity (best of 30 runs,
+# interleaved with the current diff on the same machine; docs/performance.md).
+POSITIONAL_DIFF_CPU = 0.31
+
+
+def step_diff(report: Report, manifests: Path, seed: Path) -> None:
+    print("diff", flush=True)
+    seconds, differing = diff_time.measure_diff(manifests, seed)
+    whole, plan = diff_time.measure(manifests, seed)
+    scaled_down = not report.machine.get("project", "").startswith(f"{generate.FULL.flags} flags")
+    limit = POSITIONAL_DIFF_CPU * 1.1
+    report.add(
+        Row(
+            "plan: the diff alone (CPU)",
+            f"{_s(seconds)} for {differing} differing objects",
+            f"≤ 1.1 × {_s(POSITIONAL_DIFF_CPU)} (positional diff)",
+            f"{seconds / POSITIONAL_DIFF_CPU:.2f}×",
+            None if scaled_down else seconds <= limit,  # the figure is for the full size
+        ),
+        Row("plan: pure build_plan (CPU)", f"{_s(whole)} for {len(plan.changes)} changes"),
+    )
+
+
 def step_export(report: Report, seed: Path, workdir: Path, real_dashboards: int) -> None:
     """``phsync export`` of the whole project: requests against list pages + real dashboards."""
     print("export", flush=True)
@@ -477,6 +501,7 @@ def bench(options: Options, workdir: Path) -> Report:
     report.machine["set-up"] = f"generated in {_s(generated)}, emulator seeded in {_s(seeded)}"
     validated = step_validate(report, manifests)
     step_plan(report, options, manifests, seed, project, validated)
+    step_diff(report, manifests, seed)
     step_export(report, seed, workdir, scale.dashboards)
     if options.apply:
         step_apply(report, options, manifests, seed, len(project.changed))
