@@ -125,15 +125,15 @@ def flag_lists(path: paths.Path) -> ListRule | None:
 # -- cohorts ---------------------------------------------------------------------------------
 
 
+def _is_group(node: Any) -> bool:
+    return isinstance(node, Mapping) and node.get("type") in ("AND", "OR") and "values" in node
+
+
 def cohort_node_words(node: Mapping[str, Any]) -> str:
-    if node.get("type") in ("AND", "OR") and "values" in node:
+    if _is_group(node):
         inner = f" {node['type']} ".join(cohort_node_words(v) for v in node.get("values") or [])
         return f"({inner})" if inner else "(empty group)"
     return property_words(node)
-
-
-def _is_group(node: Any) -> bool:
-    return isinstance(node, Mapping) and node.get("type") in ("AND", "OR") and "values" in node
 
 
 COHORT_FILTERS = ListRule(
