@@ -173,8 +173,7 @@ class _Walk:
         item: Item | None,
         at: int,
     ) -> None:
-        if same(before, after):
-            return
+        """Name the differences of two values that differ (the caller compared them)."""
         if isinstance(before, dict) and isinstance(after, dict):
             self._mapping(live, desired, before, after, item, at)
         elif isinstance(before, list) and isinstance(after, list) and (
@@ -208,7 +207,7 @@ class _Walk:
                 self._add(ADDED, here, there, None, after[key], inner, inner_at)
             elif key not in after:
                 self._add(REMOVED, here, there, before[key], None, inner, inner_at)
-            else:
+            elif not same(before[key], after[key]):
                 self.walk(here, there, before[key], after[key], inner, inner_at)
 
     def _items(
@@ -234,10 +233,15 @@ class _Walk:
                 here = item(value, None, index + 1)
                 self._add(ADDED, (*live, index), (*desired, index), None, value, here, at)
         for old, new in sorted(pairing.pairs):
+            moved = old in pairing.moved
+            if not moved and same(before[old], after[new]):
+                continue
             here = item(after[new], old + 1, new + 1)
             live_at, desired_at = (*live, old), (*desired, new)
-            if old in pairing.moved:
+            if moved:
                 self._add(MOVED, live_at, desired_at, before[old], after[new], here, at)
+                if same(before[old], after[new]):
+                    continue
             self.walk(live_at, desired_at, before[old], after[new], here, at)
 
     def _by_position(
@@ -311,11 +315,26 @@ def _order(path: paths.Path) -> tuple[tuple[int, int | str], ...]:
 
 
 def same(a: Any, b: Any) -> bool:
-    """Equality that does not confuse True with 1."""
-    if isinstance(a, bool) or isinstance(b, bool):
-        return type(a) is type(b) and a == b
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    """Equality that does not confuse True with 1 (but takes 50 and 50.0 as one number).
+
+    The cheap check every declared field goes through first, so it is written for speed."""
+    if a is b:
+        return True
+    kind = type(a)
+    if kind is not type(b):
+        return kind is not bool and type(b) is not bool and bool(a == b)
+    if kind is dict:
+        if a.keys() != b.keys():
+            return False
+        for key, value in a.items():
+            if not same(value, b[key]):
+                return False
+        return True
+    if kind is list:
+        if len(a) != len(b):
+            return False
+        for x, y in zip(a, b, strict=True):
+            if not same(x, y):
+                return False
+        return True
     return bool(a == b)

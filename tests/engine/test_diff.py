@@ -45,3 +45,25 @@ CASES = [
 @pytest.mark.parametrize(("desired", "live", "ignore", "expected"), CASES)
 def test_diff(desired: dict[str, Any], live: dict[str, Any], ignore: Any, expected: list[FieldChange]) -> None:
     assert list(diff(desired, live, ignore=ignore)) == expected
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        (True, 1, False),
+        (1, True, False),
+        ([True], [1], False),
+        ({"a": False}, {"a": 0}, False),
+        (50, 50.0, True),
+        ({"a": [1, {"b": 2.0}]}, {"a": [1, {"b": 2}]}, True),
+        ({"a": 1}, {"a": 1, "b": 2}, False),
+        ([1, 2], [2, 1], False),
+        (None, {}, False),
+        ("x", "x", True),
+    ],
+)
+def test_same_is_equality_that_keeps_booleans_apart(a: Any, b: Any, expected: bool) -> None:
+    from reconciler.diff import same
+
+    assert same(a, b) is expected
+    assert same(b, a) is expected
