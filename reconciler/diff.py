@@ -326,14 +326,14 @@ def same(a: Any, b: Any) -> bool:
     if kind is dict:
         if a.keys() != b.keys():
             return False
-        for key, value in a.items():
+        for key, value in a.items():  # noqa: SIM110 (a loop is faster than all() over a generator)
             if not same(value, b[key]):
                 return False
         return True
     if kind is list:
         if len(a) != len(b):
             return False
-        for x, y in zip(a, b, strict=True):
+        for x, y in zip(a, b, strict=True):  # noqa: SIM110 (as above)
             if not same(x, y):
                 return False
         return True
