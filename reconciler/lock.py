@@ -29,7 +29,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from reconciler.errors import BadRequestError, ConflictError, LockHeldError, PhsyncError
+from reconciler.errors import (
+    ApplyInterruptedError,
+    BadRequestError,
+    ConflictError,
+    LockHeldError,
+    PhsyncError,
+)
 from reconciler.live import LOCK_FLAG_KEY, ApiClient
 
 PREFIX = "phsync apply lock: "
@@ -211,6 +217,17 @@ class ApplyLock:
         self.acquire(timeout, waiting)
         try:
             yield
+        except ApplyInterruptedError as exc:
+            if exc.in_flight:  # a second Ctrl-C: stop at once, leaving the lock to `unlock`
+                note = (
+                    "the project's apply lock is still held by this apply (it stopped at once, "
+                    "without the requests that freeing it takes): `phsync unlock` frees it"
+                )
+                exc.hint = f"{exc.hint}\n  {note}" if exc.hint else note
+                raise
+            with suppress(PhsyncError):
+                self.release()
+            raise
         except BaseException:
             with suppress(PhsyncError):  # the first error is the one to report
                 self.release()

@@ -103,3 +103,4 @@ def test_second_ctrl_c_exits_at_once_with_what_is_known(
     assert waited < 1.0, err  # did not wait for the slowed requests in flight
     assert "in flight (" in err and "unknown outcome" in err
     assert "not done (" in err
+    assert "`phsync unlock` frees it" in err  # freeing the lock would have meant waiting
