@@ -5,7 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from reconciler.emulator import activity, clock, dashboard_docs, fields
+from reconciler.emulator import (
+    activity,
+    approvals,
+    change_requests,
+    clock,
+    dashboard_docs,
+    fields,
+)
 from reconciler.emulator.flag_docs import KIND, flag_body
 from reconciler.emulator.flag_rules import dependents, validate_filters, validate_key
 from reconciler.emulator.pagination import counted_page, limit_and_offset, limit_offset
@@ -283,8 +290,17 @@ def _conflicts(current: JSON, values: JSON, original: Any) -> list[str]:
 def update_flag(call: Call) -> Response:
     flag = _get(call)
     data = call.request.json_object()
+    _validated(call, data, flag)  # PostHog validates the request before its approval gate
+    gated = approvals.gate(call, flag, data)
+    if gated is not None:
+        return gated
+    return ok(flag_body(call.store, write_update(call, flag, data, call.user)))
+
+
+def write_update(call: Call, flag: JSON, data: JSON, user: JSON) -> JSON:
+    """Write ``data`` to ``flag`` as ``user`` (a request, or an approved change request)."""
     values = _validated(call, data, flag)
-    store, pid, user = call.store, call.pid, call.user
+    store, pid = call.store, call.pid
     values.pop("_should_create_usage_dashboard", None)
     values.pop("creation_context", None)
     if values.get("deleted") is True and not flag.get("deleted"):
@@ -328,7 +344,10 @@ def update_flag(call: Call) -> Response:
         name=flag["key"],
         change_list=activity.changes(SCOPE, before, flag),
     )
-    return ok(flag_body(store, flag))
+    return flag
+
+
+change_requests.register_writer("feature_flag", write_update)
 
 
 def _check_deletable(store: Store, pid: int, flag: JSON) -> None:

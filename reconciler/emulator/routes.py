@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from reconciler.emulator import (
     activity,
+    approvals,
+    change_requests,
     chart_annotations,
     cohorts,
     control,
@@ -52,6 +54,7 @@ def _control() -> list[Route]:
         Route("PUT", c + "/faults/", control.put_faults, public=True),
         Route("PATCH", c + "/faults/", control.put_faults, public=True),
         Route("POST", c + "/throttle/reset/", control.reset_throttle, public=True),
+        Route("POST", c + "/users/", control.add_user, public=True),
     ]
 
 
@@ -181,6 +184,24 @@ def _endpoints() -> list[Route]:
     ]
 
 
+def _approvals() -> list[Route]:
+    a, c = "/approval_policies", "/change_requests"
+    read, write = "approvals:read", "approvals:write"
+    return [
+        *_both("GET", a + "/", approvals.list_policies, read, CRUD),
+        *_both("POST", a + "/", approvals.create_policy, write, CRUD),
+        *_both("GET", a + "/{id}/", approvals.get_policy, read, CRUD),
+        *_both("PUT", a + "/{id}/", approvals.update_policy, write, CRUD),
+        *_both("PATCH", a + "/{id}/", approvals.update_policy, write, CRUD),
+        *_both("DELETE", a + "/{id}/", approvals.delete_policy, write, CRUD),
+        *_both("GET", c + "/", change_requests.list_requests, read, CRUD),
+        *_both("GET", c + "/{id}/", change_requests.get_request, read, CRUD),
+        *_both("POST", c + "/{id}/approve/", change_requests.approve, write, CRUD),
+        *_both("POST", c + "/{id}/reject/", change_requests.reject, write, CRUD),
+        *_both("POST", c + "/{id}/cancel/", change_requests.cancel, write, CRUD),
+    ]
+
+
 def activity_for(scope: str) -> Handler:
     def handler(call: Call) -> Response:
         return activity.list_for_scope(call, scope)
@@ -200,4 +221,5 @@ def all_routes() -> tuple[Route, ...]:
         *_persons(),
         *_recordings(),
         *_endpoints(),
+        *_approvals(),
     )
