@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from reconciler import approvals
 from reconciler import manifests as manifest_io
 from reconciler.activity import last_change
 from reconciler.apply import Applier, Outcome
@@ -18,7 +20,14 @@ from reconciler.config import (
     expand_paths,
     guessing_paths,
 )
-from reconciler.errors import Issue, ManifestError, PhsyncError, StalePlanError
+from reconciler.errors import (
+    Issue,
+    ManifestError,
+    NotFoundError,
+    PermissionDeniedError,
+    PhsyncError,
+    StalePlanError,
+)
 from reconciler.gcpause import paused_gc
 from reconciler.live import (
     LOCK_FLAG_KEY,
@@ -35,6 +44,7 @@ from reconciler.resources.base import Directory, LiveObject
 from reconciler.targets import check_targets
 
 Progress = Callable[[str], None]
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -145,7 +155,36 @@ def make_plan(
     )
     if activity_lookups:
         plan = replace(plan, changes=attach_last_changes(plan.changes, client, activity_lookups))
+    plan = attach_change_requests(plan, client, live, directory)
     return Planned(plan=plan, live=live, directory=directory)
+
+
+def attach_change_requests(
+    plan: Plan, client: ApiClient, live: LiveState, directory: Directory
+) -> Plan:
+    """Show on each flag change the PostHog change requests open on that flag (one list call,
+    made only when the plan changes a live flag). A PostHog without approvals (404) or a key
+    without the ``approvals:read`` scope (403) has none to show."""
+    if not any(
+        c.key.kind == "FeatureFlag" and c.action in (Action.UPDATE, Action.ADOPT)
+        for c in plan.changes
+    ):
+        return plan
+    params = {"state": ",".join(approvals.OPEN_STATES), "resource_type": "feature_flag"}
+    try:
+        path = approvals.environment_path(client.project_path("change_requests/"))
+        raws = list(client.paginate(path, params))
+    except (NotFoundError, PermissionDeniedError) as exc:
+        log.debug("change requests not read: %s", exc)
+        return plan
+    found = approvals.for_flags(
+        approvals.from_api(raw, host=plan.host, project_id=plan.project_id) for raw in raws
+    )
+    if not found:
+        return plan
+    by_id = {(obj.kind, obj.id): obj for objs in live.objects.values() for obj in objs}
+    changes = approvals.attach(plan.changes, found, live=by_id, directory=directory)
+    return replace(plan, changes=changes)
 
 
 ACTIVITY_PARALLELISM = 4

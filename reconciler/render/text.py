@@ -15,6 +15,7 @@ from reconciler.render.values import (
     last_change_text,
     lines_for,
     quiet_adopt,
+    request_lines,
     summary_line,
 )
 
@@ -65,6 +66,8 @@ def render(plan: Plan, stream: TextIO, *, color: bool = False) -> None:
             out(f"      {line}")
         for warning in change.warnings:
             out(f"      ! {warning}", fg="magenta")
+        for line in request_lines(change):
+            out(f"      ⏳ {line}", fg="cyan")
         last = last_change_text(change.last_change)
         if last:
             out(f"      ({last})")
