@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from reconciler import approvals
+from reconciler import approvals, schedules
 from reconciler import manifests as manifest_io
 from reconciler.activity import last_change
 from reconciler.apply import Applier, Outcome
@@ -36,7 +36,7 @@ from reconciler.live import (
     fetch_live,
     managed_duplicates,
 )
-from reconciler.model import Action, Manifest, ResourceKey
+from reconciler.model import Action, Manifest, ResourceKey, Violation
 from reconciler.plan import Change, LiveState, Plan, build_plan, guard
 from reconciler.policy import check_policies
 from reconciler.resources import REGISTRY, annotation
@@ -147,16 +147,58 @@ def make_plan(
         host=host,
         project_id=project_id,
     )
+    rules = policies or Policies()
     plan = replace(
         plan,
         environment=environment,
-        violations=tuple(check_policies(plan, live, ordered, policies or Policies())),
+        violations=(
+            *check_policies(plan, live, ordered, rules),
+            *scheduled_flag_changes(client, ordered, live, forbid=_forbids_schedules(rules)),
+        ),
         notes=(*plan.notes, *managed_duplicates(live)),
     )
     if activity_lookups:
         plan = replace(plan, changes=attach_last_changes(plan.changes, client, activity_lookups))
     plan = attach_change_requests(plan, client, live, directory)
     return Planned(plan=plan, live=live, directory=directory)
+
+
+def _forbids_schedules(rules: Policies) -> bool:
+    return rules.forbid_scheduled_changes and schedules.RULE not in rules.warn_only
+
+
+def read_schedules(client: ApiClient) -> list[schedules.Schedule]:
+    """The project's pending flag schedules (one list call); none when PostHog does not let
+    the key read them (403) or has no schedules (404)."""
+    try:
+        raws = list(
+            client.paginate(
+                client.project_path("scheduled_changes/"), {"model_name": "FeatureFlag"}
+            )
+        )
+    except (NotFoundError, PermissionDeniedError) as exc:
+        log.debug("scheduled changes not read: %s", exc)
+        return []
+    return [s for s in (schedules.from_api(raw) for raw in raws) if s is not None]
+
+
+def scheduled_flag_changes(
+    client: ApiClient, ordered: Sequence[Manifest], live: LiveState, *, forbid: bool
+) -> list[Violation]:
+    """Warnings (errors under ``forbid_scheduled_changes``) for the pending schedules that will
+    move a flag away from its manifest; read only when manifests declare flags."""
+    adapter = REGISTRY["FeatureFlag"]
+    wanted = {m.name: adapter.canonical(m.spec) for m in ordered if m.kind == "FeatureFlag"}
+    if not wanted:
+        return []
+    flags = {
+        obj.id: (key, wanted[key])
+        for obj in live.objects.get("FeatureFlag", ())
+        if (key := adapter.identity(obj.spec)) in wanted
+    }
+    if not flags:
+        return []
+    return schedules.violations(read_schedules(client), flags, forbid=forbid)
 
 
 def attach_change_requests(

@@ -12,6 +12,7 @@ from reconciler.emulator import (
     clock,
     dashboard_docs,
     fields,
+    scheduled_changes,
 )
 from reconciler.emulator.flag_docs import KIND, flag_body
 from reconciler.emulator.flag_rules import dependents, validate_filters, validate_key
@@ -66,6 +67,7 @@ LIST_FILTERS = (
 
 
 def list_flags(call: Call) -> Response:
+    scheduled_changes.run_due(call)
     request = call.request
     if not any(name in request.query for name in LIST_FILTERS):
         limit, offset = limit_and_offset(request)
@@ -135,6 +137,7 @@ def _order(items: list[JSON], order: str | None) -> list[JSON]:
 
 
 def get_flag(call: Call) -> Response:
+    scheduled_changes.run_due(call)
     return ok(flag_body(call.store, _get(call)))
 
 
@@ -348,6 +351,7 @@ def write_update(call: Call, flag: JSON, data: JSON, user: JSON) -> JSON:
 
 
 change_requests.register_writer("feature_flag", write_update)
+scheduled_changes.register_writer(write_update)
 
 
 def _check_deletable(store: Store, pid: int, flag: JSON) -> None:

@@ -21,6 +21,7 @@ from reconciler.emulator import (
     persons,
     projects,
     recordings,
+    scheduled_changes,
 )
 from reconciler.emulator.config import ANALYTICS, CRUD
 from reconciler.emulator.routing import Call, Handler, Route
@@ -202,6 +203,19 @@ def _approvals() -> list[Route]:
     ]
 
 
+def _scheduled_changes() -> list[Route]:
+    s, m = "/scheduled_changes", scheduled_changes
+    read, write = "feature_flag:read", "feature_flag:write"
+    return [
+        *_both("GET", s + "/", m.list_changes, read, CRUD),
+        *_both("POST", s + "/", m.create_change, write, CRUD),
+        *_both("GET", s + "/{id}/", m.get_change, read, CRUD),
+        *_both("PUT", s + "/{id}/", m.update_change, write, CRUD),
+        *_both("PATCH", s + "/{id}/", m.update_change, write, CRUD),
+        *_both("DELETE", s + "/{id}/", m.delete_change, write, CRUD),
+    ]
+
+
 def activity_for(scope: str) -> Handler:
     def handler(call: Call) -> Response:
         return activity.list_for_scope(call, scope)
@@ -222,4 +236,5 @@ def all_routes() -> tuple[Route, ...]:
         *_recordings(),
         *_endpoints(),
         *_approvals(),
+        *_scheduled_changes(),
     )

@@ -80,19 +80,13 @@ def to_markdown(plan: Plan, *, limit: int = GITHUB_COMMENT_LIMIT) -> str:
         env = f" ({plan.environment})" if plan.environment else ""
         head = f"### phsync plan{env}: no changes\n\nPostHog matches the manifests.\n"
         notes = "".join(f"\n_Note: {note}_\n" for note in plan.notes)
-        return head + notes
+        return head + notes + ("\n" + _violations(plan) if plan.violations else "")
     env = f" ({plan.environment})" if plan.environment else ""
     parts = [f"### phsync plan{env}: {summary_line(plan.summary())}\n\n"]
     if plan.host:
         parts.append(f"Project `{plan.project_id}` on `{plan.host}`.\n\n")
     if plan.violations:
-        title = "⛔ Policy violations" if plan.blocked else "Policy warnings"
-        parts.append(f"**{title}**\n\n")
-        for v in plan.violations:
-            where = f"`{v.key}`: " if v.key else ""
-            level = "" if v.level == "error" else " (warning)"
-            parts.append(f"- {where}{v.message} — rule `{v.rule}`{level}. Fix: {v.fix}\n")
-        parts.append("\n")
+        parts.append(_violations(plan))
     risky = [(change, warning) for change in plan.changes for warning in change.warnings]
     if risky:
         parts.append("**⚠️ Risky changes**\n\n")
@@ -127,6 +121,16 @@ def to_markdown(plan: Plan, *, limit: int = GITHUB_COMMENT_LIMIT) -> str:
             break
         text += block
     return text
+
+
+def _violations(plan: Plan) -> str:
+    title = "⛔ Policy violations" if plan.blocked else "Policy warnings"
+    parts = [f"**{title}**\n\n"]
+    for v in plan.violations:
+        where = f"`{v.key}`: " if v.key else ""
+        level = "" if v.level == "error" else " (warning)"
+        parts.append(f"- {where}{v.message} — rule `{v.rule}`{level}. Fix: {v.fix}\n")
+    return "".join(parts) + "\n"
 
 
 def _link(text: str, change: Change, url: str = "") -> str:

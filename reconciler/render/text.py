@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TextIO
 
 import click
@@ -44,6 +45,7 @@ def render(plan: Plan, stream: TextIO, *, color: bool = False) -> None:
         out(f"No changes. PostHog matches the manifests{where}.", bold=True)
         for note in plan.notes:
             out(f"Note: {note}")
+        _violations(plan, out)
         return
     out(f"phsync will make these changes{where}:", bold=True)
     out()
@@ -76,11 +78,16 @@ def render(plan: Plan, stream: TextIO, *, color: bool = False) -> None:
         out()
     for note in plan.notes:
         out(f"Note: {note}")
-    if plan.violations:
-        out("Policy violations:", fg="red", bold=True)
-        for violation in plan.violations:
-            mark = "✗" if violation.level == "error" else "!"
-            out(f"  {mark} {violation}", fg="red" if violation.level == "error" else "yellow")
+    _violations(plan, out)
     out(f"Plan: {summary_line(plan.summary())}.", bold=True)
     if plan.blocked:
         out("This plan breaks the policies of phsync.yaml; apply refuses it.", fg="red", bold=True)
+
+
+def _violations(plan: Plan, out: Callable[..., None]) -> None:
+    if not plan.violations:
+        return
+    out("Policy violations:", fg="red", bold=True)
+    for violation in plan.violations:
+        mark = "✗" if violation.level == "error" else "!"
+        out(f"  {mark} {violation}", fg="red" if violation.level == "error" else "yellow")

@@ -155,3 +155,33 @@ def test_a_write_several_policies_match_is_split_enable_last(
     flag = api.find("feature_flags", key="gated-checkout")
     assert flag["active"] is True and flag["filters"]["groups"][0]["rollout_percentage"] == 50
     assert run(env, "plan", "--detailed-exitcode", str(root)).exit_code == 0
+
+
+def test_a_scheduled_disable_is_warned_and_can_be_forbidden(
+    emulator: Any, api: Api, env: dict[str, str], tmp_path: Path
+) -> None:
+    root = tmp_path / "m"
+    write_flag(root, active=True, rollout=30)
+    assert run(env, "apply", "--yes", str(root)).exit_code == 0
+    flag = api.find("feature_flags", key="gated-checkout")
+    api.post("scheduled_changes", {"record_id": str(flag["id"]), "model_name": "FeatureFlag",
+                                   "payload": {"operation": "update_status", "value": False},
+                                   "scheduled_at": "2099-12-10T09:00:00Z"})
+    api.post("scheduled_changes", {"record_id": str(flag["id"]), "model_name": "FeatureFlag",
+                                   "payload": {"operation": "update_status", "value": True},
+                                   "scheduled_at": "2099-12-11T09:00:00Z"})  # keeps it as declared
+
+    text = run(env, "plan", "--detailed-exitcode", str(root))
+    assert text.exit_code == 0, text.output  # a warning, not a change
+    assert ("PostHog will disable gated-checkout at 2099-12-10 09:00 UTC "
+            "(scheduled by demo@example.com)") in text.stdout
+    assert "enable gated-checkout" not in text.stdout
+    [warning] = json.loads(run(env, "plan", "-o", "json", str(root)).stdout)["violations"]
+    assert warning["rule"] == "forbid_scheduled_changes" and warning["level"] == "warning"
+
+    (root / "phsync.yaml").write_text(
+        "paths: [.]\npolicies:\n  forbid_scheduled_changes: true\n", encoding="utf-8"
+    )
+    forbidden = run(env, "plan", str(root))
+    assert forbidden.exit_code == 1
+    assert "PostHog will disable gated-checkout" in forbidden.stdout

@@ -29,6 +29,17 @@ NOT_IN_SPEC = {
     "POST /api/projects/{project_id}/persons/",
     "DELETE /api/projects/{project_id}/persons/{id}/",
     "GET /api/projects/{project_id}/endpoints/{name}/versions/",
+    *(
+        f"{method} /api/projects/{{project_id}}/scheduled_changes/{tail}"
+        for method, tail in (
+            ("GET", ""),
+            ("POST", ""),
+            ("GET", "{id}/"),
+            ("PUT", "{id}/"),
+            ("PATCH", "{id}/"),
+            ("DELETE", "{id}/"),
+        )
+    ),
 }
 # In PostHog's 2026 OpenAPI files but not in openapi_contract.json: the scopes below are the
 # files' (approval-policies.yml, change-requests.yml).
