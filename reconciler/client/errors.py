@@ -221,8 +221,14 @@ def _bad_request(body: ErrorBody, ctx: RequestContext) -> ApiError:
         )
     detail = body.detail or "no reason given"
     subject = body.attr if body.attr else "the request"
+    hint = None
+    if "evaluation context is required" in detail:
+        hint = (
+            "this project requires evaluation contexts on new flags: give the flag's manifest "
+            "`evaluation_contexts: [NAME, ...]` (where it evaluates, e.g. web or api)"
+        )
     return BadRequestError(
-        f"PostHog refused {subject}: {detail} ({ctx.what})", **_fields(400, body, ctx)
+        f"PostHog refused {subject}: {detail} ({ctx.what})", hint=hint, **_fields(400, body, ctx)
     )
 
 

@@ -39,6 +39,8 @@ def annotation_body(store: Store, doc: JSON) -> JSON:
         "updated_at": doc.get("updated_at"),
         "deleted": doc.get("deleted", False),
         "scope": doc.get("scope", "dashboard_item"),
+        "emoji": doc.get("emoji"),
+        "hidden_in_user_interface": doc.get("hidden_in_user_interface", False),
     }
 
 
@@ -169,6 +171,13 @@ def _validated(call: Call, data: JSON) -> JSON:
         out["deleted"] = fields.boolean(data["deleted"], "deleted")
     if "scope" in data:
         out["scope"] = fields.choice(data["scope"], "scope", SCOPES)
+    if "emoji" in data:  # [2026]: at most 16 characters, blank stored as null
+        emoji = fields.string(data["emoji"], "emoji", max_length=16, allow_null=True)
+        out["emoji"] = emoji or None
+    if "hidden_in_user_interface" in data:
+        out["hidden_in_user_interface"] = fields.boolean(
+            data["hidden_in_user_interface"], "hidden_in_user_interface"
+        )
     dashboard_id = out.get("dashboard_id")
     if dashboard_id is not None:
         board = call.store.get(DASHBOARD, dashboard_id)
@@ -191,6 +200,8 @@ def create_annotation(call: Call) -> Response:
         "dashboard_id": values.get("dashboard_id"),
         "deleted": values.get("deleted", False),
         "scope": values.get("scope", "dashboard_item"),
+        "emoji": values.get("emoji"),
+        "hidden_in_user_interface": values.get("hidden_in_user_interface", False),
         "created_by": call.user["id"],
         "created_at": now,
         "updated_at": now,

@@ -79,6 +79,7 @@ def flag_body(store: Store, doc: JSON) -> JSON:
         "can_edit": True,
         "tags": list(doc.get("tags", [])),
         "evaluation_tags": list(doc.get("evaluation_tags", [])),
+        "evaluation_contexts": list(doc.get("evaluation_tags", [])),  # [2026] name, same set
         "usage_dashboard": doc.get("usage_dashboard"),
         "analytics_dashboards": list(doc.get("analytics_dashboards", [])),
         "has_enriched_analytics": doc.get("has_enriched_analytics", False),
@@ -87,6 +88,7 @@ def flag_body(store: Store, doc: JSON) -> JSON:
         "has_encrypted_payloads": doc.get("has_encrypted_payloads", False),
         "status": "DELETED" if doc.get("deleted") else "ACTIVE",
         "evaluation_runtime": doc.get("evaluation_runtime", "all"),
+        "bucketing_identifier": doc.get("bucketing_identifier") or "distinct_id",
         "last_called_at": doc.get("last_called_at"),
         "is_used_in_replay_settings": False,
     }

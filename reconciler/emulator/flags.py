@@ -15,7 +15,12 @@ from reconciler.emulator import (
     scheduled_changes,
 )
 from reconciler.emulator.flag_docs import KIND, flag_body
-from reconciler.emulator.flag_rules import dependents, validate_filters, validate_key
+from reconciler.emulator.flag_rules import (
+    check_newer_fields,
+    dependents,
+    validate_filters,
+    validate_key,
+)
 from reconciler.emulator.pagination import counted_page, limit_and_offset, limit_offset
 from reconciler.emulator.routing import Call
 from reconciler.emulator.store import JSON, Store
@@ -31,6 +36,7 @@ CREATION_CONTEXTS = (
     "product_tours",
 )
 RUNTIMES = ("server", "client", "all")
+BUCKETING = ("distinct_id", "device_id")
 
 
 def _get(call: Call) -> JSON:
@@ -197,6 +203,11 @@ def _validated(call: Call, data: JSON, instance: JSON | None) -> JSON:
         out["evaluation_runtime"] = fields.choice(
             data["evaluation_runtime"], "evaluation_runtime", RUNTIMES, allow_null=True
         )
+    if "bucketing_identifier" in data:
+        out["bucketing_identifier"] = fields.choice(
+            data["bucketing_identifier"], "bucketing_identifier", BUCKETING, allow_null=True
+        )
+    check_newer_fields(call.project, data, out, instance, post=call.request.method == "POST")
     if "_should_create_usage_dashboard" in data:
         out["_should_create_usage_dashboard"] = fields.boolean(
             data["_should_create_usage_dashboard"], "_should_create_usage_dashboard"
@@ -261,6 +272,7 @@ def create_flag(call: Call) -> Response:
         "is_remote_configuration": values.get("is_remote_configuration", False),
         "has_encrypted_payloads": values.get("has_encrypted_payloads", False),
         "evaluation_runtime": values.get("evaluation_runtime", "all"),
+        "bucketing_identifier": values.get("bucketing_identifier"),
         "rollback_conditions": values.get("rollback_conditions"),
         "performed_rollback": False,
         "usage_dashboard": None,
