@@ -36,6 +36,7 @@ class ChangeRequest:
     approved: int
     quorum: int
     approved_by: tuple[str, ...] = ()
+    approvers: tuple[int, ...] = ()  # the user ids the policy names
     requested_by: str | None = None
     description: str = ""
     url: str = ""
@@ -54,9 +55,12 @@ class ChangeRequest:
 
     def describe(self) -> str:
         """``change request 8c1f… (0 of 1 approval; requested by …)``, then its link."""
+        users = ", ".join(str(u) for u in self.approvers)
+        noun = "user" if len(self.approvers) == 1 else "users"
+        named = f" from {noun} {users}" if users else ""
         who = f"; requested by {self.requested_by}" if self.requested_by else ""
         link = f" {self.url}" if self.url else ""
-        return f"change request {self.short_id} ({self.approvals_text()}{who}){link}"
+        return f"change request {self.short_id} ({self.approvals_text()}{named}{who}){link}"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -67,6 +71,7 @@ class ChangeRequest:
             "approved": self.approved,
             "quorum": self.quorum,
             "approved_by": list(self.approved_by),
+            "approvers": list(self.approvers),
             "requested_by": self.requested_by,
             "description": self.description,
             "url": self.url,
@@ -84,6 +89,7 @@ class ChangeRequest:
             approved=int(data.get("approved") or 0),
             quorum=int(data.get("quorum") or 1),
             approved_by=tuple(data.get("approved_by") or ()),
+            approvers=tuple(int(u) for u in data.get("approvers") or ()),
             requested_by=data.get("requested_by"),
             description=str(data.get("description") or ""),
             url=str(data.get("url") or ""),
@@ -132,6 +138,7 @@ def from_api(
         approved=len(approved),
         quorum=int(snapshot.get("quorum") or 1),
         approved_by=tuple(e for e in (_email(a.get("created_by")) for a in approved) if e),
+        approvers=tuple(int(u) for u in snapshot.get("users") or [] if str(u).isdigit()),
         requested_by=_email(raw.get("created_by")),
         description=str(display.get("description") or "") if isinstance(display, Mapping) else "",
         url=request_url(host, project_id, request_id),

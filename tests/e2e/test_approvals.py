@@ -111,7 +111,7 @@ def test_a_gated_disable_awaits_approval_then_posthog_applies_it(
 
     text = run(env, "plan", str(root))
     assert "awaiting approval in PostHog: change request" in text.stdout
-    assert "0 of 1 approval; requested by demo@example.com" in text.stdout
+    assert "(0 of 1 approval from user 2; requested by demo@example.com)" in text.stdout
     as_json = json.loads(run(env, "plan", "-o", "json", str(root)).stdout)
     [change] = as_json["changes"]
     assert change["change_requests"][0]["id"] == request["id"]
