@@ -79,7 +79,6 @@ def flag_body(store: Store, doc: JSON) -> JSON:
         "can_edit": True,
         "tags": list(doc.get("tags", [])),
         "evaluation_tags": list(doc.get("evaluation_tags", [])),
-        "evaluation_contexts": list(doc.get("evaluation_tags", [])),  # [2026] name, same set
         "usage_dashboard": doc.get("usage_dashboard"),
         "analytics_dashboards": list(doc.get("analytics_dashboards", [])),
         "has_enriched_analytics": doc.get("has_enriched_analytics", False),
