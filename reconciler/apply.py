@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from reconciler import guarded, paths
@@ -248,7 +248,8 @@ class Applier:
         url = f"{base}{change.object_id}/"
         carried = change.carried_by_request
         if carried is not None:  # an open change request already asks for it: send nothing
-            return self._finish(change, change.object_id, Awaiting(carried))
+            still = replace(carried, already_open=True)
+            return self._finish(change, change.object_id, Awaiting(still))
         awaiting = None
         if change.key.kind != "FeatureFlag":
             guarded.check_unchanged(self.client, change, live, url, self.directory)

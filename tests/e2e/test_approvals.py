@@ -107,6 +107,7 @@ def test_a_gated_disable_awaits_approval_then_posthog_applies_it(
     again = run(env, "apply", "--yes", str(root))
     assert again.exit_code == 4, again.output
     assert "already asks for this change" in again.stdout  # the plan says so
+    assert "still awaiting approval in PostHog: FeatureFlag/gated-checkout" in again.stdout
     assert len(api.list("change_requests")) == 1  # no second request
 
     text = run(env, "plan", str(root))
