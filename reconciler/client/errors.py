@@ -30,6 +30,9 @@ from reconciler.errors import (
 BODY_LIMIT = 500
 # Codes of PostHog's approval gate, whose bodies phsync reads in full.
 GATE_CODES = ("approval_required", "change_request_pending", "policy_conflict")
+CONTEXTS_HINT = (  # for a project that requires evaluation contexts on new flags
+    "give the flag's manifest `evaluation_contexts: [NAME, ...]` (e.g. web or api)"
+)
 DETAIL_LIMIT = 300
 REDACTED = "***"
 
@@ -211,22 +214,15 @@ def _fields(status: int, body: ErrorBody, ctx: RequestContext) -> dict[str, Any]
 
 
 def _bad_request(body: ErrorBody, ctx: RequestContext) -> ApiError:
+    data = body.data if isinstance(body.data, dict) else {}
     if body.code == "policy_conflict":
-        data = body.data if isinstance(body.data, dict) else {}
         count = len(data.get("conflicting_policies") or []) or "several"
-        return PolicyConflictError(
-            f"{ctx.what} matches {count} approval policies of the project at once",
-            hint=_text(data.get("guidance") or "send the changes as separate writes"),
-            **_fields(400, body, ctx),
-        )
+        advice = _text(data.get("guidance") or "send the changes as separate writes")
+        message = f"{ctx.what} matches {count} approval policies of the project at once"
+        return PolicyConflictError(message, hint=advice, **_fields(400, body, ctx))
     detail = body.detail or "no reason given"
     subject = body.attr if body.attr else "the request"
-    hint = None
-    if "evaluation context is required" in detail:
-        hint = (
-            "this project requires evaluation contexts on new flags: give the flag's manifest "
-            "`evaluation_contexts: [NAME, ...]` (where it evaluates, e.g. web or api)"
-        )
+    hint = CONTEXTS_HINT if "evaluation context is required" in detail else None
     return BadRequestError(
         f"PostHog refused {subject}: {detail} ({ctx.what})", hint=hint, **_fields(400, body, ctx)
     )
@@ -317,12 +313,10 @@ def _method_not_allowed(body: ErrorBody, ctx: RequestContext) -> ApiError:
 def _conflict(body: ErrorBody, ctx: RequestContext) -> ApiError:
     if body.code in ("approval_required", "change_request_pending"):
         data = body.data if isinstance(body.data, dict) else {}
-        said = data.get("message") or data.get("error") or "approval required"
-        return ApprovalRequiredError(
-            f"{ctx.what} needs approval in PostHog: {_text(said)}",
-            hint="an approver accepts the change request in PostHog, which then applies it",
-            **_fields(409, body, ctx),
-        )
+        said = _text(data.get("message") or data.get("error") or "approval required")
+        hint = "an approver accepts the change request in PostHog, which then applies it"
+        message = f"{ctx.what} needs approval in PostHog: {said}"
+        return ApprovalRequiredError(message, hint=hint, **_fields(409, body, ctx))
     detail = body.detail or "the object changed meanwhile"
     return ConflictError(
         f"PostHog reported a conflict on {ctx.what}: {detail}",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from reconciler.emulator import (
     activity,
-    approvals,
+    approval_policies,
     change_requests,
     chart_annotations,
     cohorts,
@@ -189,12 +189,12 @@ def _approvals() -> list[Route]:
     a, c = "/approval_policies", "/change_requests"
     read, write = "approvals:read", "approvals:write"
     return [
-        *_both("GET", a + "/", approvals.list_policies, read, CRUD),
-        *_both("POST", a + "/", approvals.create_policy, write, CRUD),
-        *_both("GET", a + "/{id}/", approvals.get_policy, read, CRUD),
-        *_both("PUT", a + "/{id}/", approvals.update_policy, write, CRUD),
-        *_both("PATCH", a + "/{id}/", approvals.update_policy, write, CRUD),
-        *_both("DELETE", a + "/{id}/", approvals.delete_policy, write, CRUD),
+        *_both("GET", a + "/", approval_policies.list_policies, read, CRUD),
+        *_both("POST", a + "/", approval_policies.create_policy, write, CRUD),
+        *_both("GET", a + "/{id}/", approval_policies.get_policy, read, CRUD),
+        *_both("PUT", a + "/{id}/", approval_policies.update_policy, write, CRUD),
+        *_both("PATCH", a + "/{id}/", approval_policies.update_policy, write, CRUD),
+        *_both("DELETE", a + "/{id}/", approval_policies.delete_policy, write, CRUD),
         *_both("GET", c + "/", change_requests.list_requests, read, CRUD),
         *_both("GET", c + "/{id}/", change_requests.get_request, read, CRUD),
         *_both("POST", c + "/{id}/approve/", change_requests.approve, write, CRUD),
