@@ -15,9 +15,9 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from reconciler import guarded, paths
@@ -31,12 +31,16 @@ from reconciler.errors import (
     ServerError,
     TransportError,
 )
+from reconciler.gated_writes import Awaiting, patch_flag
 from reconciler.interrupt import HardInterrupt, InterruptWatcher, interrupted_report
 from reconciler.live import ApiClient, to_live_object
-from reconciler.model import KINDS, Action, ResourceKey
+from reconciler.model import Action, ResourceKey
 from reconciler.plan import Change, LiveState, Plan
 from reconciler.resources import REGISTRY, annotation
 from reconciler.resources.base import Directory, LiveObject, UnresolvedReference
+from reconciler.waves import delete_waves, waves
+
+__all__ = ["Applier", "Outcome", "delete_waves", "waves"]
 
 CREATE_ATTEMPTS = 4  # as many tries as the client gives a request it may repeat
 _RETRY = RetryPolicy()
@@ -46,10 +50,22 @@ _SEARCHABLE = frozenset({"FeatureFlag", "Cohort"})
 
 @dataclass(frozen=True)
 class Outcome:
+    """A change carried out, or (``awaiting``) held by PostHog for approval."""
+
     change: Change
     object_id: int | None
+    awaiting: Awaiting | None = None
 
     def describe(self) -> str:
+        if self.awaiting is not None:
+            request = self.awaiting.request
+            status = "still awaiting" if request.already_open else "awaiting"
+            held = self.awaiting.held_back
+            then = f"; then phsync sends {', '.join(held)}" if held else ""
+            return (
+                f"{status} approval in PostHog: {self.change.key} (id {self.object_id}): "
+                f"{request.describe()}{then}"
+            )
         past = {"create": "created", "adopt": "adopted", "update": "updated", "delete": "deleted"}
         return f"{past[self.change.action.value]} {self.change.key} (id {self.object_id})"
 
@@ -57,70 +73,6 @@ class Outcome:
 ProgressFn = Callable[[Outcome, int, int], None]
 NoticeFn = Callable[[str], None]
 _POLL_SECONDS = 0.05  # how soon the executor loop notices a stop request
-
-
-def waves(changes: Sequence[Change]) -> list[list[Change]]:
-    """Group creates/adopts/updates so that each comes after what it refers to; pure."""
-    pending = {c.key: c for c in changes}
-    level: dict[ResourceKey, int] = {}
-
-    def depth(key: ResourceKey, trail: frozenset[ResourceKey]) -> int:
-        if key in level:
-            return level[key]
-        if key in trail:  # a cycle slipped past validation: order by kind only
-            return 0
-        deps = [d for d in pending[key].depends_on if d in pending and d != key]
-        value = 1 + max((depth(d, trail | {key}) for d in deps), default=-1)
-        level[key] = value
-        return value
-
-    for key in pending:
-        depth(key, frozenset())
-    groups: dict[int, list[Change]] = {}
-    for change in changes:
-        groups.setdefault(level[change.key], []).append(change)
-    return [groups[index] for index in sorted(groups)]
-
-
-def delete_waves(changes: Sequence[Change], live: LiveState) -> list[list[Change]]:
-    """Deletes by kind in reverse dependency order; a flag that depends on another deleted
-    flag goes before it."""
-    by_kind: dict[str, list[Change]] = {}
-    for change in changes:
-        by_kind.setdefault(change.key.kind, []).append(change)
-    result: list[list[Change]] = []
-    for kind in reversed(KINDS):
-        group = by_kind.get(kind, [])
-        if kind == "FeatureFlag" and group:
-            result.extend(_flag_delete_waves(group, live))
-        elif group:
-            result.append(group)
-    return result
-
-
-def _flag_delete_waves(group: list[Change], live: LiveState) -> list[list[Change]]:
-    keys = {c.key.name for c in group}
-    specs = {obj.name: obj.spec for obj in live.objects.get("FeatureFlag", ())}
-
-    def deps(name: str) -> set[str]:
-        found = set()
-        for g in (specs.get(name, {}).get("filters") or {}).get("groups") or []:
-            for prop in g.get("properties") or []:
-                if prop.get("type") == "flag" and prop.get("key") in keys:
-                    found.add(prop["key"])
-        return found
-
-    # Dependents first: reverse the dependency waves.
-    as_changes = [
-        Change(
-            c.action,
-            c.key,
-            depends_on=tuple(ResourceKey("FeatureFlag", d) for d in deps(c.key.name)),
-        )
-        for c in group
-    ]
-    original = {c.key: c for c in group}
-    return [[original[c.key] for c in wave] for wave in reversed(waves(as_changes))]
 
 
 class Applier:
@@ -151,6 +103,7 @@ class Applier:
         self._running: set[ResourceKey] = set()
         self._watcher = InterruptWatcher(on_first=self._on_first_interrupt)
         self._total = 0
+        self._where: tuple[str, int | str | None] = ("", None)
         self._by_id: dict[tuple[str, int], LiveObject] = {
             (obj.kind, obj.id): obj for objs in live.objects.values() for obj in objs
         }
@@ -159,6 +112,7 @@ class Applier:
         upserts = [c for c in plan.changes if c.action is not Action.DELETE]
         deletes = [c for c in plan.changes if c.action is Action.DELETE]
         self._total = len(plan.changes)
+        self._where = (plan.host, plan.project_id)
         stages = [*waves(upserts), *delete_waves(deletes, self.live)]
         with self._watcher:
             for stage in stages:
@@ -275,8 +229,10 @@ class Applier:
         except NotFoundError:
             return
 
-    def _finish(self, change: Change, object_id: int | None) -> Outcome:
-        outcome = Outcome(change, object_id)
+    def _finish(
+        self, change: Change, object_id: int | None, awaiting: Awaiting | None = None
+    ) -> Outcome:
+        outcome = Outcome(change, object_id, awaiting)
         self._record(outcome)
         return outcome
 
@@ -292,15 +248,23 @@ class Applier:
             adapter.update_body(change.desired, change.field_names, live, self.directory, ignore),
         )
         url = f"{base}{change.object_id}/"
-        if change.key.kind == "FeatureFlag":
-            body = guarded.with_version(body, live)
-        else:
+        carried = change.carried_by_request
+        if carried is not None:  # an open change request already asks for it: send nothing
+            still = replace(carried, already_open=True)
+            return self._finish(change, change.object_id, Awaiting(still))
+        awaiting = None
+        if change.key.kind != "FeatureFlag":
             guarded.check_unchanged(self.client, change, live, url, self.directory)
         try:
-            self._patch(change, url, body)
+            if change.key.kind == "FeatureFlag":
+                body = guarded.with_version(body, live)
+                host, project_id = self._where
+                awaiting = patch_flag(self.client, url, body, host=host, project_id=project_id)
+            else:
+                self._patch(change, url, body)
         except ConflictError:
             raise guarded.changed_since_plan(self.client, change) from None
-        return self._finish(change, change.object_id)
+        return self._finish(change, change.object_id, awaiting)
 
     def _create(self, change: Change, base: str) -> Outcome:
         assert change.desired is not None

@@ -19,6 +19,7 @@ policies:                          # rules every plan is checked against
   require_owner_tag: "owner:"
   protected: [FeatureFlag/billing-kill-switch]
   max_deletes: 5
+  forbid_scheduled_changes: true   # a PostHog schedule that would move a managed flag fails
   warn_only: [require_description]
 usage_dashboards: false            # no PostHog usage dashboard for flags phsync creates
 ```
@@ -53,6 +54,7 @@ POLICY_RULES = (
     "require_owner_tag",
     "protected",
     "max_deletes",
+    "forbid_scheduled_changes",
 )
 ALL_ENVIRONMENTS = "all"
 
@@ -81,6 +83,7 @@ class Policies:
     require_owner_tag: str | None = None
     protected: tuple[ResourceKey, ...] = ()
     max_deletes: int | None = None
+    forbid_scheduled_changes: bool = False
     warn_only: frozenset[str] = frozenset()
 
     @property
@@ -184,6 +187,7 @@ def _policies(data: Any, where: str) -> Policies:
             _key(k, f"{where}: policies.protected") for k in data.get("protected") or []
         ),
         max_deletes=deletes,
+        forbid_scheduled_changes=bool(data.get("forbid_scheduled_changes")),
         warn_only=frozenset(warn_only),
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -10,6 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from reconciler import approvals, schedules
 from reconciler import manifests as manifest_io
 from reconciler.activity import last_change
 from reconciler.apply import Applier, Outcome
@@ -20,7 +22,14 @@ from reconciler.config import (
     expand_paths,
     guessing_paths,
 )
-from reconciler.errors import Issue, ManifestError, PhsyncError, StalePlanError
+from reconciler.errors import (
+    Issue,
+    ManifestError,
+    NotFoundError,
+    PermissionDeniedError,
+    PhsyncError,
+    StalePlanError,
+)
 from reconciler.gcpause import paused_gc
 from reconciler.live import (
     LOCK_FLAG_KEY,
@@ -32,7 +41,7 @@ from reconciler.live import (
     managed_duplicates,
     read_lists,
 )
-from reconciler.model import Action, Manifest, ResourceKey
+from reconciler.model import Action, Manifest, ResourceKey, Violation
 from reconciler.plan import Change, LiveState, Plan, build_plan, guard
 from reconciler.policy import check_policies
 from reconciler.resources import REGISTRY, annotation
@@ -40,6 +49,7 @@ from reconciler.resources.base import Directory, LiveObject
 from reconciler.targets import check_targets
 
 Progress = Callable[[str], None]
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -193,18 +203,91 @@ def make_plan(
         host=host,
         project_id=project_id,
     )
+    rules = policies or Policies()
     plan = replace(
         plan,
         environment=environment,
-        violations=tuple(check_policies(plan, live, ordered, policies or Policies())),
+        violations=(
+            *check_policies(plan, live, ordered, rules),
+            *scheduled_flag_changes(client, ordered, live, forbid=_forbids_schedules(rules)),
+        ),
         notes=(*plan.notes, *managed_duplicates(live)),
     )
     if activity_lookups:
         plan = replace(plan, changes=attach_last_changes(plan.changes, client, activity_lookups))
+    plan = attach_change_requests(plan, client, live, directory)
     return Planned(plan=plan, live=live, directory=directory)
 
 
-ACTIVITY_PARALLELISM = 4  # lookups in flight at once; the client's rate budget still paces them
+
+
+def _forbids_schedules(rules: Policies) -> bool:
+    return rules.forbid_scheduled_changes and schedules.RULE not in rules.warn_only
+
+
+def read_schedules(client: ApiClient) -> list[schedules.Schedule]:
+    """The project's pending flag schedules (one list call); none when PostHog does not let
+    the key read them (403) or has no schedules (404)."""
+    try:
+        raws = list(
+            client.paginate(
+                client.project_path("scheduled_changes/"), {"model_name": "FeatureFlag"}
+            )
+        )
+    except (NotFoundError, PermissionDeniedError) as exc:
+        log.debug("scheduled changes not read: %s", exc)
+        return []
+    return [s for s in (schedules.from_api(raw) for raw in raws) if s is not None]
+
+
+def scheduled_flag_changes(
+    client: ApiClient, ordered: Sequence[Manifest], live: LiveState, *, forbid: bool
+) -> list[Violation]:
+    """Warnings (errors under ``forbid_scheduled_changes``) for the pending schedules that will
+    move a flag away from its manifest; read only when manifests declare flags."""
+    adapter = REGISTRY["FeatureFlag"]
+    wanted = {m.name: adapter.canonical(m.spec) for m in ordered if m.kind == "FeatureFlag"}
+    if not wanted:
+        return []
+    flags = {
+        obj.id: (key, wanted[key])
+        for obj in live.objects.get("FeatureFlag", ())
+        if (key := adapter.identity(obj.spec)) in wanted
+    }
+    if not flags:
+        return []
+    return schedules.violations(read_schedules(client), flags, forbid=forbid)
+
+
+def attach_change_requests(
+    plan: Plan, client: ApiClient, live: LiveState, directory: Directory
+) -> Plan:
+    """Show on each flag change the PostHog change requests open on that flag (one list call,
+    made only when the plan changes a live flag). A PostHog without approvals (404) or a key
+    without the ``approvals:read`` scope (403) has none to show."""
+    if not any(
+        c.key.kind == "FeatureFlag" and c.action in (Action.UPDATE, Action.ADOPT)
+        for c in plan.changes
+    ):
+        return plan
+    params = {"state": ",".join(approvals.OPEN_STATES), "resource_type": "feature_flag"}
+    try:
+        path = approvals.environment_path(client.project_path("change_requests/"))
+        raws = list(client.paginate(path, params))
+    except (NotFoundError, PermissionDeniedError) as exc:
+        log.debug("change requests not read: %s", exc)
+        return plan
+    found = approvals.for_flags(
+        approvals.from_api(raw, host=plan.host, project_id=plan.project_id) for raw in raws
+    )
+    if not found:
+        return plan
+    by_id = {(obj.kind, obj.id): obj for objs in live.objects.values() for obj in objs}
+    changes = approvals.attach(plan.changes, found, live=by_id, directory=directory)
+    return replace(plan, changes=changes)
+
+
+ACTIVITY_PARALLELISM = 4
 
 
 def attach_last_changes(

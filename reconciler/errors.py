@@ -10,11 +10,13 @@ error boundary turns it into a message on stderr and exit code 1. Anything else 
     ├── TransportError           no HTTP answer: DNS, refused connection, timeout, TLS
     ├── ApiError                 PostHog answered with an error status
     │   ├── BadRequestError      400: PostHog's ``attr`` and ``detail``
+    │   │   └── PolicyConflictError  400 policy_conflict: several approval policies match
     │   ├── AuthenticationError  401: the key is not accepted here
     │   ├── PermissionDeniedError 403: a missing scope or project access
     │   ├── NotFoundError        404
     │   ├── MethodNotAllowedError 405
     │   ├── ConflictError        409
+    │   │   └── ApprovalRequiredError 409 approval_required / change_request_pending
     │   ├── RateLimitedError     429, after waiting as long as phsync was allowed to
     │   └── ServerError          5xx
     ├── StalePlanError           a saved plan whose objects moved since it was made
@@ -108,9 +110,11 @@ class ApiError(PhsyncError):
         attr: str | None = None,
         detail: str | None = None,
         body: Any = None,
+        data: Any = None,
         hint: str | None = None,
     ) -> None:
         super().__init__(message, hint=hint)
+        self.data = data  # the parsed body, kept only for the approval gate's answers
         self.status = status
         self.method = method
         self.url = url
@@ -150,6 +154,36 @@ class MethodNotAllowedError(ApiError):
 
 class ConflictError(ApiError):
     """409."""
+
+
+class ApprovalRequiredError(ConflictError):
+    """409 from PostHog's approval gate: the write is now (or was already) a change request.
+
+    ``change_request`` is PostHog's ``ChangeRequest`` body; ``already_open`` is true for
+    ``change_request_pending`` (an open request asks for the same action on the same object).
+    """
+
+    @property
+    def already_open(self) -> bool:
+        return self.code == "change_request_pending"
+
+    @property
+    def change_request(self) -> dict[str, Any]:
+        data = self.data if isinstance(self.data, dict) else {}
+        found = data.get("change_request") or data.get("existing_change_request") or {}
+        if not found.get("id") and data.get("change_request_id"):
+            found = {**found, "id": data["change_request_id"]}
+        return dict(found)
+
+    @property
+    def required_approvers(self) -> dict[str, Any]:
+        data = self.data if isinstance(self.data, dict) else {}
+        return dict(data.get("required_approvers") or {})
+
+
+class PolicyConflictError(BadRequestError):
+    """400 ``policy_conflict``: a write that several approval policies match; PostHog asks
+    for the changes as separate calls."""
 
 
 class RateLimitedError(ApiError):

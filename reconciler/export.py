@@ -17,10 +17,17 @@ FOLDERS = {
     "Dashboard": "dashboards",
     "Annotation": "annotations",
 }
+# Values left out of written manifests: PostHog's defaults for its newer fields (a manifest
+# without them does not compare them, so the plan after an export stays empty).
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "FeatureFlag": {"evaluation_contexts": [], "bucketing_identifier": "distinct_id"},
+    "Annotation": {"emoji": None, "hidden_in_user_interface": False},
+}
 # Field order in written manifests: identity first, then as PostHog's docs list them.
 ORDER = {
     "FeatureFlag": ("key", "name", "active", "tags", "ensure_experience_continuity",
-                    "evaluation_runtime", "filters"),
+                    "evaluation_runtime", "evaluation_contexts", "bucketing_identifier",
+                    "filters"),
     "Cohort": ("name", "description", "is_static", "filters"),
     "Dashboard": ("name", "description", "pinned", "tags", "tiles"),
     "Annotation": ("name", "content", "date_marker", "scope", "dashboard"),
@@ -53,6 +60,9 @@ def document(obj: LiveObject, name: str) -> dict[str, Any]:
     spec[IDENTITY_FIELD[obj.kind]] = name
     if obj.kind == "Dashboard" and not spec.get("tiles"):
         spec.pop("tiles", None)
+    for field, default in DEFAULTS.get(obj.kind, {}).items():
+        if spec.get(field, default) == default:
+            spec.pop(field, None)
     ordered: dict[str, Any] = {"kind": obj.kind}
     for field in ORDER[obj.kind]:
         if field in spec:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from reconciler import __version__, paths
+from reconciler.approvals import ChangeRequest
 from reconciler.diff import FieldChange, diff
 from reconciler.errors import PhsyncError
 from reconciler.matching import Claim, Wanted, one_to_one, pair
@@ -40,6 +41,14 @@ class Change:
     depends_on: tuple[ResourceKey, ...] = ()
     # Who last changed the live object, from PostHog's activity log: {"by", "at", "activity"}.
     last_change: dict[str, Any] | None = None
+    # PostHog change requests still open on this object (see reconciler.approvals).
+    change_requests: tuple[ChangeRequest, ...] = ()
+
+    @property
+    def carried_by_request(self) -> ChangeRequest | None:
+        """The open change request that already asks PostHog for this change, if any: apply
+        then sends nothing for it."""
+        return next((r for r in self.change_requests if r.carries_declared), None)
 
     @property
     def field_names(self) -> frozenset[str]:
@@ -62,6 +71,7 @@ class Change:
             "warnings": list(self.warnings),
             "depends_on": [str(key) for key in self.depends_on],
             "last_change": self.last_change,
+            "change_requests": [r.to_dict() for r in self.change_requests],
         }
 
     @classmethod
@@ -78,6 +88,9 @@ class Change:
             warnings=tuple(data.get("warnings") or ()),
             depends_on=tuple(ResourceKey.parse(k) for k in data.get("depends_on") or ()),
             last_change=data.get("last_change"),
+            change_requests=tuple(
+                ChangeRequest.from_dict(r) for r in data.get("change_requests") or ()
+            ),
         )
 
 

@@ -114,6 +114,13 @@ def flag_warnings(
     found = _condition_risks(fields) + _split_risk(fields, before, after)
     if before.get("active", True) and after.get("active", True) is False:
         found.append("deactivates an active flag")
+    if any(f.path == "bucketing_identifier" for f in fields):
+        was = before.get("bucketing_identifier") or "distinct_id"
+        now = after.get("bucketing_identifier") or "distinct_id"
+        found.append(
+            f"bucketing by {was} → {now}: every user is re-bucketed (rollouts and variants "
+            "land on different people)"
+        )
     return found
 
 

@@ -86,6 +86,8 @@ OPERATIONS: Mapping[str, tuple[str, ...]] = {
         "session_recordings_list",
         "session_recordings_retrieve",
     ),
+    "approval-policies.yml": ("approval_policies_list",),
+    "change-requests.yml": ("change_requests_list",),
     "endpoints.yml": (
         "endpoints_list",
         "endpoints_create",

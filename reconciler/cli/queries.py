@@ -103,6 +103,7 @@ def flags_get(key: str, output: str, **kw: Any) -> None:
         ("payloads", ", ".join(flag.payloads) or None),
         ("persists across login", _yes_no(flag.ensure_experience_continuity)),
         ("version", flag.version),
+        ("scheduled in PostHog", "; ".join(flag.scheduled) or None),
         ("created by", flag.created_by),
         ("created at", flag.created_at),
         ("updated at", flag.updated_at),
@@ -365,15 +366,13 @@ def annotations_list(
     help="project, organization or dashboard [default: project; dashboard with --dashboard].",
 )
 @click.option("--dashboard", metavar="NAME", help="The dashboard to annotate (name or #ID).")
+@click.option("--emoji", metavar="EMOJI", help="Shown on charts with the text (at most 16).")
+@click.option("--hidden", is_flag=True, help="Keep it out of PostHog's annotation list.")
 @output_option(jsonl=False)
 @connection
 def annotations_create(
-    text: str,
-    date: str | None,
-    scope: str | None,
-    dashboard: str | None,
-    output: str,
-    **kw: Any,
+    text: str, date: str | None, scope: str | None, dashboard: str | None, emoji: str | None,
+    hidden: bool, output: str, **kw: Any,
 ) -> None:
     """Add an annotation with TEXT, e.g. `phsync annotations create "v2.3.0 deployed"`.
 
@@ -383,7 +382,8 @@ def annotations_create(
     moment = parse_moment(date) if date else None
     with client_from(kw) as client:
         made = notes.create_annotation(
-            client, text, date_marker=moment, scope=scope, dashboard=dashboard
+            client, text, date_marker=moment, scope=scope, dashboard=dashboard, emoji=emoji,
+            hidden=hidden,
         )
     if output == "json":
         render_json(made.to_dict(), sys.stdout)

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from reconciler import engine, preflight
-from reconciler.apply import Outcome
+from reconciler.cli.apply_output import finished, notice, recap, report
 from reconciler.cli.lock import waiting_message
 from reconciler.cli.options import connection_options, env_option, settings_from
 from reconciler.cli.planfiles import out_path, render_plans, save_plan
@@ -27,7 +27,6 @@ from reconciler.lock import DEFAULT_TIMEOUT, ApplyLock
 from reconciler.model import Manifest
 from reconciler.plan import Plan, parse_targets
 from reconciler.render import RENDERERS
-from reconciler.render.values import summary_line
 
 EXIT_CHANGES = 2
 EXIT_DECLINED = 1  # "no" at apply's question: nothing was applied
@@ -221,29 +220,6 @@ def _make_plan(
         raise preflight.explain_read_refusal(client, exc) from None
 
 
-def _report(outcome: Outcome, done: int, total: int) -> None:
-    click.echo(f"[{done}/{total}] {outcome.describe()}", err=True)
-
-
-def _recap(the_plan: Plan, host: str, project_id: int) -> str:
-    """What the question is about, just above it (the plan above may be long)."""
-    lines = [
-        "",
-        f"Host {host}, project {project_id}"
-        + (f", environment {the_plan.environment}" if the_plan.environment else "")
-        + f": {summary_line(the_plan.summary())}.",
-    ]
-    risky = [(c, w) for c in the_plan.changes for w in c.warnings]
-    if risky:
-        lines.append(f"Risky changes ({len(risky)}):")
-        lines += [f"  {change.key}: {warning}" for change, warning in risky]
-    else:
-        lines.append("No risky changes.")
-    return "\n".join(lines)
-
-
-def _notice(message: str) -> None:
-    click.secho(message, fg="yellow", err=True)
 
 
 @click.command()
@@ -367,7 +343,7 @@ def apply(
             return 0
         preflight.check_apply(client, planned.plan)
         if not yes:
-            click.echo(_recap(planned.plan, client.origin, project_id), err=True)
+            click.echo(recap(planned.plan, client.origin, project_id), err=True)
             if not click.confirm("Apply these changes?", default=False, err=True):
                 click.echo("Nothing applied.", err=True)
                 return EXIT_DECLINED
@@ -375,15 +351,11 @@ def apply(
             planned,
             client,
             parallelism=parallelism,
-            progress=_report,
-            notice=_notice,
+            progress=report,
+            notice=notice,
             usage_dashboards=config.usage_dashboards if config else None,
         )
-    counts = {action: 0 for action in ("create", "adopt", "update", "delete")}
-    for outcome in outcomes:
-        counts[outcome.change.action.value] += 1
-    click.echo(f"Apply complete: {summary_line(counts).replace('to ', '')}.")
-    return 0
+    return finished(outcomes)
 
 
 COMMANDS: list[click.Command] = [plan, apply]

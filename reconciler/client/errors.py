@@ -9,23 +9,30 @@ Every text taken from a body is truncated and has the API key removed.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
 from reconciler.errors import (
     ApiError,
+    ApprovalRequiredError,
     AuthenticationError,
     BadRequestError,
     ConflictError,
     MethodNotAllowedError,
     NotFoundError,
     PermissionDeniedError,
+    PolicyConflictError,
     RateLimitedError,
     ServerError,
 )
 
 BODY_LIMIT = 500
+# Codes of PostHog's approval gate, whose bodies phsync reads in full.
+GATE_CODES = ("approval_required", "change_request_pending", "policy_conflict")
+CONTEXTS_HINT = (  # for a project that requires evaluation contexts on new flags
+    "give the flag's manifest `evaluation_contexts: [NAME, ...]` (e.g. web or api)"
+)
 DETAIL_LIMIT = 300
 REDACTED = "***"
 
@@ -70,6 +77,7 @@ class ErrorBody:
     attr: str | None = None
     type: str | None = None
     is_html: bool = False
+    data: Any = None  # the whole parsed body, for the approval gate's answers only
 
 
 def parse_error_body(text: str) -> ErrorBody:
@@ -84,7 +92,10 @@ def parse_error_body(text: str) -> ErrorBody:
         if stripped[:1] == "<":
             return ErrorBody(text=short, is_html=True)
         return ErrorBody(text=short, detail=truncate(" ".join(stripped.split()), DETAIL_LIMIT))
-    return _from_json(data, short)
+    body = _from_json(data, short)
+    if isinstance(data, dict) and data.get("code") in GATE_CODES:
+        body = replace(body, data=data)
+    return body
 
 
 def _from_json(data: Any, short: str) -> ErrorBody:
@@ -191,6 +202,7 @@ def error_from_response(
 
 def _fields(status: int, body: ErrorBody, ctx: RequestContext) -> dict[str, Any]:
     return {
+        "data": body.data,
         "status": status,
         "method": ctx.method,
         "url": ctx.url,
@@ -202,10 +214,17 @@ def _fields(status: int, body: ErrorBody, ctx: RequestContext) -> dict[str, Any]
 
 
 def _bad_request(body: ErrorBody, ctx: RequestContext) -> ApiError:
+    data = body.data if isinstance(body.data, dict) else {}
+    if body.code == "policy_conflict":
+        count = len(data.get("conflicting_policies") or []) or "several"
+        advice = _text(data.get("guidance") or "send the changes as separate writes")
+        message = f"{ctx.what} matches {count} approval policies of the project at once"
+        return PolicyConflictError(message, hint=advice, **_fields(400, body, ctx))
     detail = body.detail or "no reason given"
     subject = body.attr if body.attr else "the request"
+    hint = CONTEXTS_HINT if "evaluation context is required" in detail else None
     return BadRequestError(
-        f"PostHog refused {subject}: {detail} ({ctx.what})", **_fields(400, body, ctx)
+        f"PostHog refused {subject}: {detail} ({ctx.what})", hint=hint, **_fields(400, body, ctx)
     )
 
 
@@ -292,6 +311,12 @@ def _method_not_allowed(body: ErrorBody, ctx: RequestContext) -> ApiError:
 
 
 def _conflict(body: ErrorBody, ctx: RequestContext) -> ApiError:
+    if body.code in ("approval_required", "change_request_pending"):
+        data = body.data if isinstance(body.data, dict) else {}
+        said = _text(data.get("message") or data.get("error") or "approval required")
+        hint = "an approver accepts the change request in PostHog, which then applies it"
+        message = f"{ctx.what} needs approval in PostHog: {said}"
+        return ApprovalRequiredError(message, hint=hint, **_fields(409, body, ctx))
     detail = body.detail or "the object changed meanwhile"
     return ConflictError(
         f"PostHog reported a conflict on {ctx.what}: {detail}",

@@ -10,11 +10,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from reconciler.emulator import clock
 from reconciler.emulator import seed as seeding
 from reconciler.emulator.auth import UNSUPPORTED, authenticate, check_scopes
 from reconciler.emulator.config import EmulatorConfig, FaultConfig, KeySpec
@@ -68,9 +70,33 @@ class App:
 
     # -- shared lookups used by handlers --------------------------------------------------
 
-    def user(self) -> JSON:
+    def user(self, key: KeySpec | None = None) -> JSON:
+        """The user ``key`` acts as (the seed's user for keys of no one in particular)."""
+        if key is not None and key.user_id is not None:
+            found = self.store.get("user", key.user_id)
+            if found is not None:
+                return found
         users = self.store.all("user")
         return users[0]
+
+    def add_user(self, email: str, api_key: str, first_name: str = "") -> JSON:
+        """Another member of the seed user's organizations, with a key that acts as them
+        (a second person to approve change requests)."""
+        owner = self.user()
+        with self.store.transaction():
+            user: JSON = {
+                "email": email,
+                "first_name": first_name,
+                "last_name": "",
+                "uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"user:{email}")),
+                "distinct_id": f"user-{email}",
+                "current_project": owner["current_project"],
+                "organizations": list(owner.get("organizations", [])),
+                "date_joined": clock.now_iso(),
+            }
+            self.store.insert("user", user)
+        self.keys[api_key] = KeySpec(api_key, ("*",), (), f"key of {email}", int(user["id"]))
+        return user
 
     def resolve_project(self, raw: str) -> JSON:
         """A project the user may use, or PostHog's 404 / 403."""

@@ -59,6 +59,7 @@ class KeySpec:
     scopes: tuple[str, ...] = ("*",)
     scoped_teams: tuple[int, ...] = ()
     label: str = "emulator key"
+    user_id: int | None = None  # the user the key acts as; None: the seed's user
 
 
 @dataclass(frozen=True)

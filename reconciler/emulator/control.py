@@ -42,3 +42,15 @@ def put_faults(call: Call) -> Response:
 def reset_throttle(call: Call) -> Response:
     call.app.throttle.reset()
     return ok({"throttle": "reset"})
+
+
+def add_user(call: Call) -> Response:
+    """Another user and the API key that acts as them: ``{"email", "api_key"}``."""
+    data = call.request.json_object()
+    email, key = data.get("email"), data.get("api_key")
+    if not isinstance(email, str) or not email or not isinstance(key, str) or not key:
+        raise Problem(400, "validation_error", "invalid_input", "give an email and an api_key")
+    if key in call.app.keys:
+        raise Problem(400, "validation_error", "invalid_input", "that api_key is taken")
+    user = call.app.add_user(email, key, str(data.get("first_name") or ""))
+    return ok({"id": user["id"], "email": email, "api_key": key}, 201)

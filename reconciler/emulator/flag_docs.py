@@ -87,6 +87,7 @@ def flag_body(store: Store, doc: JSON) -> JSON:
         "has_encrypted_payloads": doc.get("has_encrypted_payloads", False),
         "status": "DELETED" if doc.get("deleted") else "ACTIVE",
         "evaluation_runtime": doc.get("evaluation_runtime", "all"),
+        "bucketing_identifier": doc.get("bucketing_identifier") or "distinct_id",
         "last_called_at": doc.get("last_called_at"),
         "is_used_in_replay_settings": False,
     }

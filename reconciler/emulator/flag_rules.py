@@ -359,3 +359,38 @@ def dependents(store: Store, project_id: int, flag: JSON) -> list[JSON]:
         ),
         key=lambda f: str(f["key"]),
     )
+
+
+def check_newer_fields(
+    project: JSON | None, data: JSON, out: JSON, instance: JSON | None, *, post: bool
+) -> None:
+    """PostHog's serializer checks of device bucketing and of the evaluation contexts a
+    project may require (``require_evaluation_contexts``; surveys' flags are exempt)."""
+    current = instance or {}
+    bucketing = out.get("bucketing_identifier", current.get("bucketing_identifier"))
+    continuity = out.get(
+        "ensure_experience_continuity", current.get("ensure_experience_continuity")
+    )
+    unchanged = (
+        current.get("bucketing_identifier") == "device_id"
+        and current.get("ensure_experience_continuity") is True
+    )
+    if bucketing == "device_id" and continuity is True and not unchanged:
+        raise validation(
+            "Cannot enable 'persist across authentication steps' when using device ID "
+            "bucketing. These features are incompatible."
+        )
+    survey = data.get("creation_context") == "surveys"
+    if project is None or not project.get("require_evaluation_contexts") or survey:
+        return
+    contexts = out.get("evaluation_tags")
+    if instance is None and post and not contexts:
+        raise validation(
+            "At least one evaluation context is required to create a new feature flag."
+        )
+    if instance is not None and current.get("evaluation_tags") and contexts == []:
+        raise validation(
+            "Cannot remove all evaluation contexts. At least one evaluation context is "
+            "required because this flag already has evaluation contexts and the team "
+            "requires them."
+        )

@@ -5,9 +5,22 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from reconciler.emulator import activity, clock, dashboard_docs, fields
+from reconciler.emulator import (
+    activity,
+    approvals,
+    change_requests,
+    clock,
+    dashboard_docs,
+    fields,
+    scheduled_changes,
+)
 from reconciler.emulator.flag_docs import KIND, flag_body
-from reconciler.emulator.flag_rules import dependents, validate_filters, validate_key
+from reconciler.emulator.flag_rules import (
+    check_newer_fields,
+    dependents,
+    validate_filters,
+    validate_key,
+)
 from reconciler.emulator.pagination import counted_page, limit_and_offset, limit_offset
 from reconciler.emulator.routing import Call
 from reconciler.emulator.store import JSON, Store
@@ -23,6 +36,7 @@ CREATION_CONTEXTS = (
     "product_tours",
 )
 RUNTIMES = ("server", "client", "all")
+BUCKETING = ("distinct_id", "device_id")
 
 
 def _get(call: Call) -> JSON:
@@ -59,6 +73,7 @@ LIST_FILTERS = (
 
 
 def list_flags(call: Call) -> Response:
+    scheduled_changes.run_due(call)
     request = call.request
     if not any(name in request.query for name in LIST_FILTERS):
         limit, offset = limit_and_offset(request)
@@ -128,6 +143,7 @@ def _order(items: list[JSON], order: str | None) -> list[JSON]:
 
 
 def get_flag(call: Call) -> Response:
+    scheduled_changes.run_due(call)
     return ok(flag_body(call.store, _get(call)))
 
 
@@ -195,6 +211,11 @@ def _validated(call: Call, data: JSON, instance: JSON | None) -> JSON:
         out["evaluation_runtime"] = fields.choice(
             data["evaluation_runtime"], "evaluation_runtime", RUNTIMES, allow_null=True
         )
+    if "bucketing_identifier" in data:
+        out["bucketing_identifier"] = fields.choice(
+            data["bucketing_identifier"], "bucketing_identifier", BUCKETING, allow_null=True
+        )
+    check_newer_fields(call.project, data, out, instance, post=call.request.method == "POST")
     if "_should_create_usage_dashboard" in data:
         out["_should_create_usage_dashboard"] = fields.boolean(
             data["_should_create_usage_dashboard"], "_should_create_usage_dashboard"
@@ -259,6 +280,7 @@ def create_flag(call: Call) -> Response:
         "is_remote_configuration": values.get("is_remote_configuration", False),
         "has_encrypted_payloads": values.get("has_encrypted_payloads", False),
         "evaluation_runtime": values.get("evaluation_runtime", "all"),
+        "bucketing_identifier": values.get("bucketing_identifier"),
         "rollback_conditions": values.get("rollback_conditions"),
         "performed_rollback": False,
         "usage_dashboard": None,
@@ -291,8 +313,17 @@ def _conflicts(current: JSON, values: JSON, original: Any) -> list[str]:
 def update_flag(call: Call) -> Response:
     flag = _get(call)
     data = call.request.json_object()
+    _validated(call, data, flag)  # PostHog validates the request before its approval gate
+    gated = approvals.gate(call, flag, data)
+    if gated is not None:
+        return gated
+    return ok(flag_body(call.store, write_update(call, flag, data, call.user)))
+
+
+def write_update(call: Call, flag: JSON, data: JSON, user: JSON) -> JSON:
+    """Write ``data`` to ``flag`` as ``user`` (a request, or an approved change request)."""
     values = _validated(call, data, flag)
-    store, pid, user = call.store, call.pid, call.user
+    store, pid = call.store, call.pid
     values.pop("_should_create_usage_dashboard", None)
     values.pop("creation_context", None)
     if values.get("deleted") is True and not flag.get("deleted"):
@@ -336,7 +367,11 @@ def update_flag(call: Call) -> Response:
         name=flag["key"],
         change_list=activity.changes(SCOPE, before, flag),
     )
-    return ok(flag_body(store, flag))
+    return flag
+
+
+change_requests.register_writer("feature_flag", write_update)
+scheduled_changes.register_writer(write_update)
 
 
 def _check_deletable(store: Store, pid: int, flag: JSON) -> None:

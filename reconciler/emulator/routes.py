@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from reconciler.emulator import (
     activity,
+    approval_policies,
+    change_requests,
     chart_annotations,
     cohorts,
     control,
@@ -19,6 +21,7 @@ from reconciler.emulator import (
     persons,
     projects,
     recordings,
+    scheduled_changes,
 )
 from reconciler.emulator.config import ANALYTICS, CRUD
 from reconciler.emulator.routing import Call, Handler, Route
@@ -52,6 +55,7 @@ def _control() -> list[Route]:
         Route("PUT", c + "/faults/", control.put_faults, public=True),
         Route("PATCH", c + "/faults/", control.put_faults, public=True),
         Route("POST", c + "/throttle/reset/", control.reset_throttle, public=True),
+        Route("POST", c + "/users/", control.add_user, public=True),
     ]
 
 
@@ -188,6 +192,37 @@ def _endpoints() -> list[Route]:
     ]
 
 
+def _approvals() -> list[Route]:
+    a, c = "/approval_policies", "/change_requests"
+    read, write = "approvals:read", "approvals:write"
+    return [
+        *_both("GET", a + "/", approval_policies.list_policies, read, CRUD),
+        *_both("POST", a + "/", approval_policies.create_policy, write, CRUD),
+        *_both("GET", a + "/{id}/", approval_policies.get_policy, read, CRUD),
+        *_both("PUT", a + "/{id}/", approval_policies.update_policy, write, CRUD),
+        *_both("PATCH", a + "/{id}/", approval_policies.update_policy, write, CRUD),
+        *_both("DELETE", a + "/{id}/", approval_policies.delete_policy, write, CRUD),
+        *_both("GET", c + "/", change_requests.list_requests, read, CRUD),
+        *_both("GET", c + "/{id}/", change_requests.get_request, read, CRUD),
+        *_both("POST", c + "/{id}/approve/", change_requests.approve, write, CRUD),
+        *_both("POST", c + "/{id}/reject/", change_requests.reject, write, CRUD),
+        *_both("POST", c + "/{id}/cancel/", change_requests.cancel, write, CRUD),
+    ]
+
+
+def _scheduled_changes() -> list[Route]:
+    s, m = "/scheduled_changes", scheduled_changes
+    read, write = "feature_flag:read", "feature_flag:write"
+    return [
+        *_both("GET", s + "/", m.list_changes, read, CRUD),
+        *_both("POST", s + "/", m.create_change, write, CRUD),
+        *_both("GET", s + "/{id}/", m.get_change, read, CRUD),
+        *_both("PUT", s + "/{id}/", m.update_change, write, CRUD),
+        *_both("PATCH", s + "/{id}/", m.update_change, write, CRUD),
+        *_both("DELETE", s + "/{id}/", m.delete_change, write, CRUD),
+    ]
+
+
 def activity_for(scope: str) -> Handler:
     def handler(call: Call) -> Response:
         return activity.list_for_scope(call, scope)
@@ -207,4 +242,6 @@ def all_routes() -> tuple[Route, ...]:
         *_persons(),
         *_recordings(),
         *_endpoints(),
+        *_approvals(),
+        *_scheduled_changes(),
     )

@@ -45,7 +45,7 @@ class Call:
 
     @property
     def user(self) -> JSON:
-        return self.app.user()
+        return self.app.user(self.key)
 
     def url(self, path: str) -> str:
         return self.request.absolute(path)

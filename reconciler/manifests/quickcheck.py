@@ -165,6 +165,8 @@ class _Compiler:
             return lambda v: not _is_number(v) or v <= value
         if name == "minItems":
             return lambda v: not isinstance(v, list) or len(v) >= value
+        if name == "maxItems":
+            return lambda v: not isinstance(v, list) or len(v) <= value
         if name == "uniqueItems":
             if not value:
                 return None

@@ -14,6 +14,7 @@ from typing import Any
 
 from reconciler import paths
 from reconciler.errors import Issue
+from reconciler.manifests.flag_fields import flag_newer_fields
 from reconciler.manifests.hints import describe, did_you_mean
 from reconciler.manifests.schema import shared_schema
 from reconciler.model import IDENTITY_FIELD, PHSYNC_FIELDS, Manifest
@@ -559,7 +560,13 @@ def trimmed_name(manifest: Manifest) -> list[Issue]:
 
 
 RULES: dict[str, tuple[Rule, ...]] = {
-    "FeatureFlag": (flag_variants, flag_payloads, flag_group_variants, flag_properties),
+    "FeatureFlag": (
+        flag_variants,
+        flag_payloads,
+        flag_group_variants,
+        flag_properties,
+        flag_newer_fields,
+    ),
     "Cohort": (trimmed_name, cohort_filters),
     "Dashboard": (trimmed_name,),
     "Annotation": (annotation_scope, annotation_date),

@@ -88,8 +88,18 @@ def iter_annotations(
         yield summarise_annotation(raw)
 
 
-def check_annotation(content: str, *, scope: str, dashboard: str | None) -> None:
+EMOJI_MAX = 16  # PostHog's limit on an annotation's emoji
+
+
+def check_annotation(
+    content: str, *, scope: str, dashboard: str | None, emoji: str | None = None
+) -> None:
     """Refuse what PostHog would refuse, before anything is sent."""
+    if emoji is not None and len(emoji) > EMOJI_MAX:
+        raise ConfigError(
+            f"--emoji has {len(emoji)} characters; PostHog takes at most {EMOJI_MAX}",
+            hint="give one emoji, e.g. --emoji 🚀",
+        )
     if not content.strip():
         raise ConfigError("an annotation needs some text")
     if len(content) > MAX_CONTENT:
@@ -134,6 +144,8 @@ def create_annotation(
     date_marker: str | None = None,
     scope: str | None = None,
     dashboard: str | None = None,
+    emoji: str | None = None,
+    hidden: bool = False,
 ) -> Annotation:
     """Create one annotation at ``date_marker`` (an ISO timestamp; default now).
 
@@ -141,7 +153,7 @@ def create_annotation(
     repeated after an ambiguous failure, which could make a second annotation.
     """
     chosen = scope or ("dashboard" if dashboard else "project")
-    check_annotation(content, scope=chosen, dashboard=dashboard)
+    check_annotation(content, scope=chosen, dashboard=dashboard, emoji=emoji)
     dashboard_id = (
         find_dashboard_id(client, dashboard, command="dashboards get") if dashboard else None
     )
@@ -151,5 +163,9 @@ def create_annotation(
         scope=chosen,
         dashboard_id=dashboard_id,
     )
+    if emoji:
+        body["emoji"] = emoji
+    if hidden:
+        body["hidden_in_user_interface"] = True
     created = client.post(client.project_path("annotations/"), body)
     return summarise_annotation(created)

@@ -366,6 +366,10 @@ def diagnose(
             yield from _skipped(("scopes",), "the project check failed")
             return
         yield check_scopes(client, paths, project_ok=project_id is not None)
+        if project_id is not None:
+            from reconciler.queries.approvals import check_approvals  # (it builds on Check)
+
+            yield check_approvals(client)
 
 
 def _plural(count: int, noun: str) -> str:

@@ -7,10 +7,12 @@ words who a flag is served to: ``2 conditions: 100% of cohort Internal users; 10
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+from reconciler import schedules
 from reconciler.client import PostHogClient, ProgressCallback
+from reconciler.errors import NotFoundError, PermissionDeniedError
 from reconciler.queries.common import (
     ambiguous,
     exact_matches,
@@ -58,6 +60,7 @@ class Flag:
     created_at: str | None
     updated_at: str | None
     filters: dict[str, Any]
+    scheduled: tuple[str, ...] = ()  # PostHog's pending schedules for it, in words
 
     @property
     def variants_text(self) -> str:
@@ -69,6 +72,7 @@ class Flag:
         data["conditions"] = list(self.conditions)
         data["payloads"] = list(self.payloads)
         data["variants"] = [asdict(v) for v in self.variants]
+        data["scheduled"] = list(self.scheduled)
         return data
 
 
@@ -202,4 +206,18 @@ def get_flag(client: PostHogClient, key: str) -> Flag:
     """One flag by key (or ``#ID``), with cohort and flag names read for its conditions."""
     raw = find_flag(client, key)
     names = LiveNames(client, flags={int(raw["id"]): str(raw.get("key"))})
-    return summarise_flag(raw, names)
+    flag = summarise_flag(raw, names)
+    return replace(flag, scheduled=tuple(_schedules(client, flag.id)))
+
+
+def _schedules(client: PostHogClient, flag_id: int) -> Iterator[str]:
+    """What PostHog is scheduled to do to the flag, soonest first (nothing when PostHog does
+    not let the key read schedules)."""
+    params = {"model_name": "FeatureFlag", "record_id": str(flag_id)}
+    try:
+        raws = list(client.paginate(client.project_path("scheduled_changes/"), params))
+    except (NotFoundError, PermissionDeniedError):
+        return
+    found = [s for s in map(schedules.from_api, raws) if s is not None]
+    for schedule in sorted(found, key=lambda s: s.scheduled_at):
+        yield schedule.describe("it").removeprefix("PostHog will ")

@@ -12,11 +12,13 @@ from reconciler.model import Action
 from reconciler.plan import Change, Plan
 from reconciler.render.sentences import sentences
 from reconciler.render.values import (
+    APPROVALS_NOTE,
     SYMBOLS,
     compact,
     last_change_text,
     lines_for,
     quiet_adopt,
+    request_lines,
     summary_line,
 )
 
@@ -47,6 +49,7 @@ def _details(change: Change) -> str:
     last = last_change_text(change.last_change)
     if last:
         lines.append(f"PostHog: {last}\n\n")
+    lines.extend(f"⏳ {_link(line, change)}\n\n" for line in request_lines(change))
     if change.fields:
         if change.action in (Action.CREATE, Action.DELETE):
             lines.append("| field | value |\n|---|---|\n")
@@ -77,19 +80,13 @@ def to_markdown(plan: Plan, *, limit: int = GITHUB_COMMENT_LIMIT) -> str:
         env = f" ({plan.environment})" if plan.environment else ""
         head = f"### phsync plan{env}: no changes\n\nPostHog matches the manifests.\n"
         notes = "".join(f"\n_Note: {note}_\n" for note in plan.notes)
-        return head + notes
+        return head + notes + ("\n" + _violations(plan) if plan.violations else "")
     env = f" ({plan.environment})" if plan.environment else ""
     parts = [f"### phsync plan{env}: {summary_line(plan.summary())}\n\n"]
     if plan.host:
         parts.append(f"Project `{plan.project_id}` on `{plan.host}`.\n\n")
     if plan.violations:
-        title = "⛔ Policy violations" if plan.blocked else "Policy warnings"
-        parts.append(f"**{title}**\n\n")
-        for v in plan.violations:
-            where = f"`{v.key}`: " if v.key else ""
-            level = "" if v.level == "error" else " (warning)"
-            parts.append(f"- {where}{v.message} — rule `{v.rule}`{level}. Fix: {v.fix}\n")
-        parts.append("\n")
+        parts.append(_violations(plan))
     risky = [(change, warning) for change in plan.changes for warning in change.warnings]
     if risky:
         parts.append("**⚠️ Risky changes**\n\n")
@@ -98,6 +95,16 @@ def to_markdown(plan: Plan, *, limit: int = GITHUB_COMMENT_LIMIT) -> str:
             parts.append(f"- …and {len(risky) - MAX_RISKS} more risky change(s) below\n")
         parts.append("\n")
     parts.extend(f"_Note: {note}_\n\n" for note in plan.notes)
+    waiting = [c for c in plan.changes if c.change_requests]
+    if waiting:
+        parts.append(f"**⏳ Awaiting approval in PostHog**\n\n{APPROVALS_NOTE}\n\n")
+        parts.extend(
+            f"- `{c.key}`: {_link(f'change request {r.short_id}', c, r.url)} "
+            f"({r.approvals_text()})\n"
+            for c in waiting
+            for r in c.change_requests
+        )
+        parts.append("\n")
     quiet = [change for change in plan.changes if quiet_adopt(change)]
     if quiet:
         parts.append(_adoptions(quiet))
@@ -114,6 +121,24 @@ def to_markdown(plan: Plan, *, limit: int = GITHUB_COMMENT_LIMIT) -> str:
             break
         text += block
     return text
+
+
+def _violations(plan: Plan) -> str:
+    title = "⛔ Policy violations" if plan.blocked else "Policy warnings"
+    parts = [f"**{title}**\n\n"]
+    for v in plan.violations:
+        where = f"`{v.key}`: " if v.key else ""
+        level = "" if v.level == "error" else " (warning)"
+        parts.append(f"- {where}{v.message} — rule `{v.rule}`{level}. Fix: {v.fix}\n")
+    return "".join(parts) + "\n"
+
+
+def _link(text: str, change: Change, url: str = "") -> str:
+    """``text`` as a link to its change request (the plain URL at the end of a line)."""
+    for request in change.change_requests:
+        if request.url and text.endswith(" " + request.url):
+            return f"{text[: -len(request.url) - 1]} ([open in PostHog]({request.url}))"
+    return f"[{text}]({url})" if url else text
 
 
 def render(plan: Plan, stream: TextIO, *, color: bool = False) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TextIO
 
 import click
@@ -15,6 +16,7 @@ from reconciler.render.values import (
     last_change_text,
     lines_for,
     quiet_adopt,
+    request_lines,
     summary_line,
 )
 
@@ -43,6 +45,7 @@ def render(plan: Plan, stream: TextIO, *, color: bool = False) -> None:
         out(f"No changes. PostHog matches the manifests{where}.", bold=True)
         for note in plan.notes:
             out(f"Note: {note}")
+        _violations(plan, out)
         return
     out(f"phsync will make these changes{where}:", bold=True)
     out()
@@ -65,6 +68,8 @@ def render(plan: Plan, stream: TextIO, *, color: bool = False) -> None:
             out(f"      {line}")
         for warning in change.warnings:
             out(f"      ! {warning}", fg="magenta")
+        for line in request_lines(change):
+            out(f"      ⏳ {line}", fg="cyan")
         last = last_change_text(change.last_change)
         if last:
             out(f"      ({last})")
@@ -73,11 +78,16 @@ def render(plan: Plan, stream: TextIO, *, color: bool = False) -> None:
         out()
     for note in plan.notes:
         out(f"Note: {note}")
-    if plan.violations:
-        out("Policy violations:", fg="red", bold=True)
-        for violation in plan.violations:
-            mark = "✗" if violation.level == "error" else "!"
-            out(f"  {mark} {violation}", fg="red" if violation.level == "error" else "yellow")
+    _violations(plan, out)
     out(f"Plan: {summary_line(plan.summary())}.", bold=True)
     if plan.blocked:
         out("This plan breaks the policies of phsync.yaml; apply refuses it.", fg="red", bold=True)
+
+
+def _violations(plan: Plan, out: Callable[..., None]) -> None:
+    if not plan.violations:
+        return
+    out("Policy violations:", fg="red", bold=True)
+    for violation in plan.violations:
+        mark = "✗" if violation.level == "error" else "!"
+        out(f"  {mark} {violation}", fg="red" if violation.level == "error" else "yellow")

@@ -90,3 +90,24 @@ def last_change_text(last: dict[str, Any] | None) -> str | None:
         return None
     who = last.get("by") or "someone"
     return f"last {last.get('activity') or 'changed'} by {who} at {last.get('at')}"
+
+
+def request_lines(change: Change) -> list[str]:
+    """The PostHog change requests open on the change's object, in words."""
+    lines = [
+        f"awaiting approval in PostHog: {request.describe()}" for request in change.change_requests
+    ]
+    carried = change.carried_by_request
+    if carried is not None:
+        lines.append(
+            f"change request {carried.short_id} already asks for this change: apply sends "
+            "nothing; approve it in PostHog"
+        )
+    return lines
+
+
+APPROVALS_NOTE = (
+    "Some changes await approval in PostHog. Two steps: review the plan here; then an approver "
+    "accepts each change request in PostHog (the links below), and PostHog applies it. Running "
+    "apply again opens no second request."
+)

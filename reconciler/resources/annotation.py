@@ -46,7 +46,8 @@ HANDLE_DIGITS = "\u200b\u200c\u200d\u2060"
 HANDLE_LENGTH = 8
 CONTENT_LIMIT = 400  # PostHog's max_length for an annotation's content
 _HANDLE_AT_END = re.compile(f"[{HANDLE_DIGITS}]{{{HANDLE_LENGTH}}}{MARKER}$")
-_FIELDS = ("content", "date_marker", "scope", "dashboard")
+_FIELDS = ("content", "date_marker", "scope", "dashboard", "emoji", "hidden_in_user_interface")
+EMOJI_MAX = 16  # PostHog's limit on an annotation's emoji (a short text, often one emoji)
 
 
 def normalise_date(value: Json) -> Json:
@@ -139,6 +140,10 @@ def canonical(spec: Mapping[str, Json]) -> dict[str, Json]:
         out["date_marker"] = normalise_date(out["date_marker"])
     if out.get("dashboard") is None:
         out.pop("dashboard", None)
+    if "emoji" in out:
+        out["emoji"] = out["emoji"] or None  # PostHog stores a blank emoji as none
+    if "hidden_in_user_interface" in out:
+        out["hidden_in_user_interface"] = bool(out["hidden_in_user_interface"])
     return out
 
 
@@ -147,6 +152,8 @@ def from_live(raw: Mapping[str, Json], directory: Directory) -> dict[str, Json]:
         "content": user_content(raw.get("content")),
         "date_marker": raw.get("date_marker"),
         "scope": raw.get("scope") or "dashboard_item",
+        "emoji": raw.get("emoji"),
+        "hidden_in_user_interface": raw.get("hidden_in_user_interface") or False,
     }
     if raw.get("dashboard_id") is not None:
         spec["dashboard"] = directory.name_of("Dashboard", raw["dashboard_id"])
@@ -157,7 +164,7 @@ def _body(
     spec: Mapping[str, Json], fields: frozenset[str], directory: Directory
 ) -> dict[str, Json]:
     body: dict[str, Json] = {}
-    for field in ("date_marker", "scope"):
+    for field in ("date_marker", "scope", "emoji", "hidden_in_user_interface"):
         if field in fields and field in spec:
             body[field] = spec[field]
     if "content" in fields and "content" in spec:

@@ -39,7 +39,16 @@ FOREIGN_FILTER_KEYS = (
     "feature_enrollment",
     "early_exit",
 )
-_SCALARS = ("name", "active", "ensure_experience_continuity", "evaluation_runtime")
+_SCALARS = (
+    "name",
+    "active",
+    "ensure_experience_continuity",
+    "evaluation_runtime",
+    "bucketing_identifier",
+)
+# PostHog's current name for where a flag evaluates; ``evaluation_tags`` is the older one.
+CONTEXTS = "evaluation_contexts"
+OLD_CONTEXTS = "evaluation_tags"
 _NO_VALUE_OPERATORS = ("is_set", "is_not_set")
 _TEXT_VALUE_OPERATORS = ("gt", "gte", "lt", "lte", "icontains", "not_icontains")
 
@@ -174,6 +183,11 @@ def _canonical(spec: Mapping[str, Json], **resolve: Any) -> dict[str, Json]:
             out[field] = spec[field] if spec[field] is not None or field != "name" else ""
     if isinstance(out.get("name"), str):
         out["name"] = out["name"].strip()  # PostHog strips it on save
+    if "bucketing_identifier" in out:
+        out["bucketing_identifier"] = out["bucketing_identifier"] or "distinct_id"  # the default
+    contexts = spec.get(CONTEXTS, spec.get(OLD_CONTEXTS))
+    if CONTEXTS in spec or OLD_CONTEXTS in spec:
+        out[CONTEXTS] = sorted({str(c) for c in contexts or []})  # a set in PostHog
     if "tags" in spec:
         out["tags"] = user_tags(spec["tags"])
     if "filters" in spec:
@@ -195,6 +209,7 @@ def from_live(raw: Mapping[str, Json], directory: Directory) -> dict[str, Json]:
     spec = {field: raw.get(field) for field in ("key", *_SCALARS, "tags", "filters")}
     if spec.get("name") is None:
         spec["name"] = ""
+    spec[CONTEXTS] = raw.get(CONTEXTS) if CONTEXTS in raw else raw.get(OLD_CONTEXTS) or []
     return _canonical(
         spec,
         cohort_name=lambda value: directory.name_of("Cohort", value),
@@ -238,6 +253,8 @@ def _body(spec: Mapping[str, Json], fields: frozenset[str], directory: Directory
             body[field] = spec[field]
     if "filters" in fields and "filters" in spec:
         body["filters"] = _api_filters(spec["filters"], directory)
+    if CONTEXTS in fields and CONTEXTS in spec:
+        body[CONTEXTS] = list(spec[CONTEXTS] or [])
     return body
 
 

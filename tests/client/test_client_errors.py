@@ -11,12 +11,14 @@ from reconciler.client import PostHogClient
 from reconciler.client.errors import ErrorBody, other_hosts, parse_error_body
 from reconciler.errors import (
     ApiError,
+    ApprovalRequiredError,
     AuthenticationError,
     BadRequestError,
     ConflictError,
     MethodNotAllowedError,
     NotFoundError,
     PermissionDeniedError,
+    PolicyConflictError,
     ServerError,
 )
 
@@ -241,3 +243,35 @@ def test_parse_error_body(text: str, expected: ErrorBody) -> None:
 )
 def test_other_hosts(origin: str, expected: tuple[str, ...]) -> None:
     assert other_hosts(origin) == expected
+
+
+def test_400_for_missing_evaluation_contexts_says_how_to_fix_it(client: PostHogClient) -> None:
+    detail = "At least one evaluation context is required to create a new feature flag."
+    error = fail(client, 400, envelope(detail))
+    assert error.hint is not None and "evaluation_contexts: [NAME, ...]" in error.hint
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "kind", "pending"),
+    [
+        (409, {"code": "approval_required", "message": "A change request has been created",
+               "change_request_id": "c-1", "change_request": {"id": "c-1"},
+               "required_approvers": {"quorum": 1, "users": [2]}}, ApprovalRequiredError, False),
+        (409, {"code": "change_request_pending", "error": "A pending approval request exists",
+               "change_request_id": "c-1", "existing_change_request": {"id": "c-1"}},
+         ApprovalRequiredError, True),
+        (400, {"code": "policy_conflict", "error": "This change matches multiple approval policies",
+               "conflicting_policies": [{"id": "a"}, {"id": "b"}],
+               "guidance": "Split your changes into separate API calls"}, PolicyConflictError, None),
+    ],
+    ids=["approval-required", "change-request-pending", "policy-conflict"],
+)
+def test_the_approval_gates_answers_are_typed(
+    client: PostHogClient, status: int, body: dict[str, Any], kind: type, pending: bool | None
+) -> None:
+    error = fail(client, status, body, method="PATCH")
+    assert isinstance(error, kind)
+    if isinstance(error, ApprovalRequiredError):
+        assert error.already_open is pending and error.change_request["id"] == "c-1"
+    else:
+        assert "2 approval policies" in error.message and "Split" in str(error.hint)

@@ -78,6 +78,8 @@ REQUESTS: dict[str, tuple[str, str, Any]] = {
     "persons_all_activity_retrieve": ("GET", P + "/persons/activity/", None),
     "session_recordings_list": ("GET", P + "/session_recordings/", None),
     "session_recordings_retrieve": ("GET", P + "/session_recordings/{recording}/", None),
+    "approval_policies_list": ("GET", "/api/environments/{pid}/approval_policies/", None),
+    "change_requests_list": ("GET", "/api/environments/{pid}/change_requests/", None),
     "endpoints_list": ("GET", P + "/endpoints/", None),
     "endpoints_create": (
         "POST",

@@ -28,7 +28,21 @@ NOT_IN_SPEC = {
     "GET /api/projects/{project_id}/endpoints/{name}/versions/",
     "GET /api/organizations/",
     "GET /api/organizations/{organization_id}/",
+    *(
+        f"{method} /api/projects/{{project_id}}/scheduled_changes/{tail}"
+        for method, tail in (
+            ("GET", ""),
+            ("POST", ""),
+            ("GET", "{id}/"),
+            ("PUT", "{id}/"),
+            ("PATCH", "{id}/"),
+            ("DELETE", "{id}/"),
+        )
+    ),
 }
+# In PostHog's 2026 OpenAPI files but not in openapi_contract.json: the scopes below are the
+# files' (approval-policies.yml, change-requests.yml).
+APPROVALS = {"approval_policies", "change_requests"}
 
 
 @cache
@@ -51,6 +65,9 @@ def api_routes() -> list[str]:
 def test_route_scopes_match_the_openapi_security(name: str) -> None:
     route = next(r for r in all_routes() if r.name == name)
     operation = contract()["operations"].get(_spec_key(name))
+    if operation is None and any(f"/{a}/" in name for a in APPROVALS):
+        assert {s.split(":")[0] for s in route.scopes} == {"approvals"}
+        return
     if operation is None:
         listed = name.replace("/api/environments/", "/api/projects/")
         assert listed in NOT_IN_SPEC, f"{name} is neither in the spec nor listed as missing"

@@ -57,6 +57,16 @@ def reachable(api: responses.RequestsMock, host: str = US) -> None:
     )
 
 
+def policies(api: responses.RequestsMock, *found: dict[str, Any], status: int = 200) -> None:
+    """The project's approval policies, which doctor lists last."""
+    body: dict[str, Any] = {"count": len(found), "next": None, "previous": None,
+                            "results": list(found)}
+    if status == 403:
+        body = {"type": "authentication_error", "code": "permission_denied",
+                "detail": "API key missing required scope 'approvals:read'", "attr": None}
+    api.get(f"{US}/api/environments/1/approval_policies/", status=status, json=body)
+
+
 def run(cfg: Settings, paths: list[str] | None = None) -> dict[str, Check]:
     return {check.name: check for check in diagnose(cfg, paths=paths or [])}
 
@@ -82,8 +92,12 @@ def test_everything_passes(api: responses.RequestsMock, repo: Path) -> None:
     reachable(api)
     api.get(f"{US}/api/projects/1/", json={"id": 1, "name": "Web"})
     api.get(f"{US}/api/personal_api_keys/@current/", json={"scopes": ["*"]})
+    policies(api, {"action_key": "feature_flag.disable", "enabled": True,
+                   "approver_config": {"quorum": 1, "users": [2, 3]}})
     checks = run(settings(), [str(repo)])
-    assert [c.status for c in checks.values()] == [Status.PASS] * 4
+    assert [c.status for c in checks.values()] == [Status.PASS] * 5
+    assert checks["approvals"].summary.startswith("on: PostHog holds feature_flag.disable for")
+    assert checks["approvals"].details == ("feature_flag.disable: 1 approval(s) of 2 approver(s)",)
     assert checks["host"].summary == "https://us.posthog.com is PostHog Cloud (US), and it answers"
     assert checks["key"].summary == "PostHog accepts the key of ada@example.com"
     assert checks["project"].summary == "project 'Web' (id 1) exists and the key reaches it"
@@ -227,7 +241,12 @@ def test_missing_scopes_are_named(api: responses.RequestsMock, repo: Path) -> No
             ]
         },
     )
-    scopes = run(settings(), [str(repo)])["scopes"]
+    policies(api, status=403)
+    checks = run(settings(), [str(repo)])
+    assert checks["approvals"].status is Status.WARN and "approvals:read" in str(
+        checks["approvals"].fix
+    )
+    scopes = checks["scopes"]
     assert scopes.status is Status.FAIL
     assert scopes.summary.startswith("the key lacks 'feature_flag:write', which 1 manifest under")
     assert scopes.details == ("lacks feature_flag:write: apply writes FeatureFlag manifests",)
@@ -261,6 +280,7 @@ def test_without_the_key_endpoint_reads_are_probed_and_writes_unknown(
             match=[matchers.query_param_matcher({"limit": "1"})],
         )
     api.get(f"{US}/api/projects/1/annotations/", status=403, json=denied)
+    policies(api)
     scopes = run(settings(), [str(repo)])["scopes"]
     assert scopes.status is Status.FAIL
     assert scopes.details == (
@@ -272,6 +292,9 @@ def test_without_the_key_endpoint_reads_are_probed_and_writes_unknown(
 def test_no_manifests_means_no_scopes_to_check(api: responses.RequestsMock, tmp_path: Path) -> None:
     reachable(api)
     api.get(f"{US}/api/projects/1/", json={"id": 1, "name": "Web"})
-    scopes = run(settings(), [str(tmp_path)])["scopes"]
+    policies(api)
+    checks = run(settings(), [str(tmp_path)])
+    assert checks["approvals"].summary == "off: no approval policy in this project"
+    scopes = checks["scopes"]
     assert scopes.status is Status.PASS
     assert scopes.summary.startswith("no manifests under")

@@ -106,8 +106,19 @@ def test_get_finds_the_exact_key_among_search_results(
     )
     api.get(f"{BASE}/cohorts/", json=page([{"id": 7, "name": "Internal users"}]))
     api.get(f"{FLAGS}9/", json=flag(9, "new-nav"))
+    schedule = {"id": 3, "record_id": "2", "model_name": "FeatureFlag",
+                "payload": {"operation": "update_status", "value": False},
+                "scheduled_at": "2026-12-10T09:00:00Z", "executed_at": None,
+                "is_recurring": True, "recurrence_interval": "weekly",
+                "created_by": {"email": "ana@example.com"}}
+    api.get(f"{BASE}/scheduled_changes/", json=page([schedule]),
+            match=[matchers.query_param_matcher(
+                {"model_name": "FeatureFlag", "record_id": "2"}, strict_match=False)])
     found = get_flag(client, "beta")
     assert found.id == 2
+    assert found.scheduled == (
+        "disable it at 2026-12-10 09:00 UTC, then every week (scheduled by ana@example.com)",
+    )
     assert found.rollout == (
         "2 conditions: 100% of cohort Internal users; 10% of persons where flag 'new-nav' is enabled"
     )
@@ -116,7 +127,10 @@ def test_get_finds_the_exact_key_among_search_results(
 
 def test_get_by_id(api: responses.RequestsMock, client: PostHogClient) -> None:
     api.get(f"{FLAGS}5/", json=flag(5, "five"))
-    assert get_flag(client, "#5").key == "five"
+    api.get(f"{BASE}/scheduled_changes/", status=403, json={
+        "type": "authentication_error", "code": "permission_denied",
+        "detail": "This action does not support Personal API Key access", "attr": None})
+    assert get_flag(client, "#5").scheduled == ()  # PostHog does not let the key read them
 
 
 def test_get_by_id_of_a_deleted_flag_is_not_found(
@@ -163,4 +177,5 @@ def test_a_name_lookup_refused_by_posthog_shows_the_id(
             "attr": None,
         },
     )
+    api.get(f"{BASE}/scheduled_changes/", json=page([]))
     assert get_flag(client, "f").rollout == "100% of cohort #7"
