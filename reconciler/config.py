@@ -11,6 +11,10 @@ environments:                      # several PostHog targets for one set of mani
       - target: FeatureFlag/new-checkout
         set:
           filters.groups[0].rollout_percentage: 100
+code_refs:                         # where the application reads flags (`phsync refs`, plan)
+  paths: [../web/src]              # source trees, relative to this file
+  patterns: [useFlag]              # wrappers: a function name, or a regex with (?P<key>...)
+  exclude: ["**/*.test.ts"]        # gitignore-style, on top of .gitignore
 policies:                          # rules every plan is checked against
   max_rollout_increase: 25         # points per change, on each condition matched by identity
   max_new_condition_rollout: 50    # a condition added to an existing flag releases to at most 50 %
@@ -42,7 +46,8 @@ from reconciler.errors import ConfigError
 from reconciler.model import KINDS, Manifest, ResourceKey
 
 CONFIG_NAME = "phsync.yaml"
-TOP_KEYS = ("paths", "environments", "policies")
+TOP_KEYS = ("paths", "environments", "code_refs", "policies")
+CODE_REFS_KEYS = ("paths", "patterns", "exclude")
 ENVIRONMENT_KEYS = ("host", "project", "api_key_env", "overrides")
 POLICY_RULES = (
     "max_rollout_increase",
@@ -88,11 +93,25 @@ class Policies:
 
 
 @dataclass(frozen=True)
+class CodeRefs:
+    """Where the application's source is (relative to phsync.yaml) and how it reads flags."""
+
+    paths: tuple[str, ...] = ()
+    patterns: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ProjectConfig:
     root: Path
     paths: tuple[str, ...] = ()
     environments: Mapping[str, Environment] = field(default_factory=dict)
     policies: Policies = Policies()
+    code_refs: CodeRefs = CodeRefs()
+
+    def code_paths(self) -> tuple[str, ...]:
+        """``code_refs.paths`` as paths usable from the current directory."""
+        return tuple(str(self.root / path) for path in self.code_refs.paths)
 
     @property
     def source(self) -> Path:
@@ -184,6 +203,31 @@ def _policies(data: Any, where: str) -> Policies:
     )
 
 
+def _code_refs(data: Any, where: str) -> CodeRefs:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where}: `code_refs` must be a mapping (paths, patterns, exclude)")
+    for key in data:
+        if key not in CODE_REFS_KEYS:
+            raise _unknown(f"{where}: code_refs", key, CODE_REFS_KEYS)
+    lists: dict[str, tuple[str, ...]] = {}
+    for key in CODE_REFS_KEYS:
+        value = data.get(key) or []
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{where}: code_refs.{key} must be a list of strings")
+        lists[key] = tuple(value)
+    from reconciler.coderefs import user_pattern
+
+    for index, text in enumerate(lists["patterns"]):
+        try:
+            user_pattern(text)
+        except ValueError as exc:
+            raise ConfigError(
+                f"{where}: code_refs.patterns[{index}]: {exc}",
+                hint="e.g. `patterns: [useFlag, 'flagOn\\((?P<key>[\\w-]+)\\)']`",
+            ) from None
+    return CodeRefs(lists["paths"], lists["patterns"], lists["exclude"])
+
+
 def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -217,6 +261,7 @@ def read_config(directory: Path) -> ProjectConfig | None:
             str(name): _environment(str(name), env, where) for name, env in environments.items()
         },
         policies=_policies(data.get("policies") or {}, where),
+        code_refs=_code_refs(data.get("code_refs") or {}, where),
     )
 
 
