@@ -35,15 +35,18 @@ CALLS: tuple[str, ...] = (
     "get_feature_flag",
     "get_feature_flag_payload",
 )
-# The text every SDK form contains: a file without it is not searched with the SDK forms.
-SDK_MARKER = b"eature"
 
+# A first argument that is not a literal: a name, a property or a call without arguments
+# (``userId``, ``user.getId()``); only the JVM form reads the key after it.
+_EXPRESSION = rb"|[\w$]+(?:\.[\w$]+)*(?:\(\s*\))?"
 _CALL = (
     rb"\b(?P<call>"
     + "|".join(sorted(CALLS, key=len, reverse=True)).encode()
     + rb")\s*\(\s*(?:(?:key|flag_key|flagKey|flag)\s*[=:]\s*)?"
+    + rb"(?:"
     + _literal("a")
-    + rb"(?:\s*,\s*"
+    + _EXPRESSION
+    + rb")(?:\s*,\s*"
     + _literal("b")
     + rb")?"
 )
@@ -53,7 +56,15 @@ _GO = rb"(?P<call>FeatureFlagPayload)\s*\{[^}]*?\bKey\s*:\s*" + _literal("a")
 # React: <PostHogFeature flag="key" ...>, also flag={'key'}.
 _JSX = rb"<(?P<call>PostHogFeature)\b[^>]*?\bflag\s*=\s*\{?\s*" + _literal("a")
 
-SDK_FORMS: tuple[re.Pattern[bytes], ...] = (re.compile(_CALL), re.compile(_GO), re.compile(_JSX))
+# Each SDK form with a test that its every match passes: a file that fails it is not searched
+# with that form (most files fail all three and cost only these quick searches, which look
+# for a fixed text first).
+_CALL_MARKER = re.compile(rb"eature(?:Enabled|Flag|_enabled|_flag)")
+SDK_FORMS: tuple[tuple[re.Pattern[bytes], re.Pattern[bytes]], ...] = (
+    (re.compile(_CALL), _CALL_MARKER),
+    (re.compile(_GO), re.compile(rb"FeatureFlagPayload")),
+    (re.compile(_JSX), re.compile(rb"PostHogFeature")),
+)
 
 # In Java and Kotlin the server SDK takes the distinct id first: isFeatureEnabled("user", "key").
 JVM_SUFFIXES: frozenset[str] = frozenset({".java", ".kt", ".kts", ".scala", ".groovy"})

@@ -7,9 +7,8 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
-from reconciler.coderefs.forms import JVM_SUFFIXES, SDK_FORMS, SDK_MARKER, Forms, call_of, key_of
+from reconciler.coderefs.forms import JVM_SUFFIXES, SDK_FORMS, Forms, call_of, key_of
 from reconciler.coderefs.walk import walk
 
 # Git's test for a binary file: a NUL byte in the first 8,000 bytes.
@@ -33,12 +32,13 @@ class CodeRef:
 
 def scan_file(path: str, data: bytes, forms: Forms) -> list[CodeRef]:
     """The references in one file's bytes (pure); binary files have none."""
-    if b"\0" in data[:BINARY_PROBE]:
+    if data.find(b"\0", 0, BINARY_PROBE) >= 0:
         return []
     found: list[tuple[int, str, str]] = []
-    if SDK_MARKER in data:
-        jvm = os.path.splitext(path)[1] in JVM_SUFFIXES
-        for regex in SDK_FORMS:
+    jvm = False
+    for regex, marker in SDK_FORMS:
+        if marker.search(data):
+            jvm = jvm or os.path.splitext(path)[1] in JVM_SUFFIXES
             for match in regex.finditer(data):
                 named = key_of(match, jvm)
                 if named:
@@ -61,24 +61,33 @@ def scan_file(path: str, data: bytes, forms: Forms) -> list[CodeRef]:
     return sorted(set(refs))
 
 
-def _display(root: str, file: Path, root_path: Path) -> str:
-    if root_path.is_file():
-        return root
-    relative = file.relative_to(root_path).as_posix()
-    return relative if root in (".", "./") else f"{root.rstrip('/')}/{relative}"
+def read_bytes(path: str) -> bytes:
+    """A file's bytes, with the fewest system calls (no buffered reader around it)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        size = os.fstat(fd).st_size
+        data = os.read(fd, size + 1)
+        if len(data) <= size:
+            return data
+        chunks = [data]  # it grew while being read
+        while chunk := os.read(fd, 1 << 16):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def scan(roots: Iterable[str], forms: Forms, exclude: Sequence[str] = ()) -> list[CodeRef]:
-    """Every reference in the trees (or files) ``roots``, sorted by file and line."""
+    """Every reference in the trees (or files) ``roots``, sorted by file and line; files are
+    named as their root was given joined with their path inside it (no leading ``./``)."""
     refs: list[CodeRef] = []
     for root in roots:
-        root_path = Path(root)
-        for file in walk(root_path, exclude):
+        for file in walk(root, exclude):
             try:
-                with open(file, "rb") as handle:
-                    data = handle.read()
+                data = read_bytes(file)
             except OSError:
                 continue
             if data:
-                refs.extend(scan_file(_display(root, file, root_path), data, forms))
+                name = file[2:] if file.startswith("./") else file
+                refs.extend(scan_file(name, data, forms))
     return sorted(refs)

@@ -142,30 +142,33 @@ def _top(root: Path) -> tuple[Path, list[Rule]]:
     return top, rules
 
 
-def walk(root: Path, exclude: Sequence[str] = ()) -> Iterator[Path]:
-    """Every file under ``root`` that is not ignored, skipped or excluded, in a stable order.
-    ``root`` may also be a single file, which is then the only one. ``exclude`` holds
-    gitignore-style patterns relative to ``root``."""
-    if root.is_file():
-        yield root
+def walk(root: str | os.PathLike[str], exclude: Sequence[str] = ()) -> Iterator[str]:
+    """Every file under ``root`` that is not ignored, skipped or excluded, in a stable order,
+    as ``root`` joined with its path inside the tree. ``root`` may also be a single file,
+    which is then the only one. ``exclude`` holds gitignore-style patterns relative to
+    ``root``."""
+    given = os.fspath(root)
+    if os.path.isfile(given):
+        yield given
         return
-    top, outer = _top(root)
-    inner = root.resolve().relative_to(top).as_posix()
+    top, outer = _top(Path(given))
+    inner = Path(given).resolve().relative_to(top).as_posix()
     inner = "" if inner == "." else inner
     user = parse_rules(list(exclude), inner)
-    yield from _walk(root, inner, outer, user)
+    yield from _walk(given, inner, outer, user)
 
 
-def _walk(folder: Path, relative: str, rules: list[Rule], user: list[Rule]) -> Iterator[Path]:
+def _walk(folder: str, relative: str, rules: list[Rule], user: list[Rule]) -> Iterator[str]:
     """``relative`` is ``folder``'s path from the repository's root; ``rules`` hold the
     .gitignore rules of the folders above, outermost first (the last match wins, as in git),
     and ``user`` the excludes, which win over every .gitignore."""
-    gitignore = folder / ".gitignore"
-    if gitignore.is_file():
-        rules = [*rules, *_read_ignore(gitignore, relative)]
+    gitignore = os.path.join(folder, ".gitignore")
+    if os.path.isfile(gitignore):
+        rules = [*rules, *_read_ignore(Path(gitignore), relative)]
     every = [*rules, *user]
     try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        with os.scandir(folder) as scanned:
+            entries = sorted(scanned, key=lambda e: e.name)
     except OSError:
         return
     prefix = relative + "/" if relative else ""
@@ -185,6 +188,6 @@ def _walk(folder: Path, relative: str, rules: list[Rule], user: list[Rule]) -> I
         if is_dir:
             subdirs.append((entry.path, path))
         else:
-            yield Path(entry.path)
+            yield entry.path
     for child, path in subdirs:
-        yield from _walk(Path(child), path, rules, user)
+        yield from _walk(child, path, rules, user)

@@ -112,3 +112,11 @@ def test_user_patterns(pattern: str, source: str, keys: list[str]) -> None:
 def test_bad_user_patterns_say_what_is_wrong(pattern: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         user_pattern(pattern)
+
+
+def test_the_jvm_server_form_reads_the_key_after_a_distinct_id_expression() -> None:
+    source = (
+        'posthog.isFeatureEnabled(user.getId(), "java-server")\nclient.isFeatureEnabled(id, "x")'
+    )
+    assert [r.key for r in scan_file("S.java", source.encode(), SDK)] == ["java-server", "x"]
+    assert scan_file("s.ts", source.encode(), SDK) == []

@@ -20,7 +20,7 @@ def _tree(root: Path, files: dict[str, str]) -> Path:
 
 
 def _files(root: Path, exclude: tuple[str, ...] = ()) -> list[str]:
-    return [p.relative_to(root).as_posix() for p in walk(root, exclude)]
+    return [Path(p).relative_to(root).as_posix() for p in walk(root, exclude)]
 
 
 @pytest.mark.parametrize(
