@@ -23,6 +23,8 @@ policies:                          # rules every plan is checked against
   require_owner_tag: "owner:"
   protected: [FeatureFlag/billing-kill-switch]
   max_deletes: 5
+  protect_referenced_flags: true   # no delete of a flag that code_refs.paths still read
+  fail_on_expired_flags: true      # a flag past its `expires:` date fails the plan
   warn_only: [require_description]
 ```
 
@@ -57,6 +59,8 @@ POLICY_RULES = (
     "require_owner_tag",
     "protected",
     "max_deletes",
+    "protect_referenced_flags",
+    "fail_on_expired_flags",
 )
 ALL_ENVIRONMENTS = "all"
 
@@ -85,6 +89,8 @@ class Policies:
     require_owner_tag: str | None = None
     protected: tuple[ResourceKey, ...] = ()
     max_deletes: int | None = None
+    protect_referenced_flags: bool = False
+    fail_on_expired_flags: bool = False
     warn_only: frozenset[str] = frozenset()
 
     @property
@@ -199,6 +205,8 @@ def _policies(data: Any, where: str) -> Policies:
             _key(k, f"{where}: policies.protected") for k in data.get("protected") or []
         ),
         max_deletes=deletes,
+        protect_referenced_flags=bool(data.get("protect_referenced_flags")),
+        fail_on_expired_flags=bool(data.get("fail_on_expired_flags")),
         warn_only=frozenset(warn_only),
     )
 

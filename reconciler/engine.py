@@ -11,6 +11,7 @@ from pathlib import Path
 from reconciler import manifests as manifest_io
 from reconciler.activity import last_change
 from reconciler.apply import Applier, Outcome
+from reconciler.coderefs import CodeRef
 from reconciler.config import (
     Environment,
     Policies,
@@ -20,6 +21,7 @@ from reconciler.config import (
 )
 from reconciler.errors import Issue, ManifestError, PhsyncError, StalePlanError
 from reconciler.gcpause import paused_gc
+from reconciler.hygiene import annotate
 from reconciler.live import (
     LOCK_FLAG_KEY,
     ApiClient,
@@ -112,9 +114,12 @@ def make_plan(
     environment: str | None = None,
     activity_lookups: int = 0,
     progress: Progress | None = None,
+    code_refs: Sequence[CodeRef] | None = None,
 ) -> Planned:
-    """Read the live project and plan; check the plan against ``policies``; look up who last
-    changed up to ``activity_lookups`` of the objects the plan adopts, updates or deletes."""
+    """Read the live project and plan; mark the flag deletes and turn-offs that ``code_refs``
+    (when the code was scanned) still read; check the plan against ``policies``; look up who
+    last changed up to ``activity_lookups`` of the objects the plan adopts, updates or
+    deletes."""
     _no_reserved_key(found)
     tiles = {m.name for m in found if m.kind == "Dashboard" and "tiles" in m.spec}
     live, directory = fetch_live(client, dashboards_with_tiles=tiles, progress=progress)
@@ -137,6 +142,8 @@ def make_plan(
         host=host,
         project_id=project_id,
     )
+    if code_refs is not None:
+        plan = annotate(plan, code_refs)
     plan = replace(
         plan,
         environment=environment,

@@ -40,6 +40,8 @@ class Change:
     depends_on: tuple[ResourceKey, ...] = ()
     # Who last changed the live object, from PostHog's activity log: {"by", "at", "activity"}.
     last_change: dict[str, Any] | None = None
+    # Where source code still reads a flag this change deletes or turns off ("file:line").
+    references: tuple[str, ...] = ()
 
     @property
     def field_names(self) -> frozenset[str]:
@@ -49,7 +51,7 @@ class Change:
         return frozenset(re.split(r"[.\[]", change.path, maxsplit=1)[0] for change in self.fields)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "action": self.action.value,
             "kind": self.key.kind,
             "name": self.key.name,
@@ -63,6 +65,9 @@ class Change:
             "depends_on": [str(key) for key in self.depends_on],
             "last_change": self.last_change,
         }
+        if self.references:  # only where the code was scanned and still reads the flag
+            data["code_references"] = list(self.references)
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Change:
@@ -78,6 +83,7 @@ class Change:
             warnings=tuple(data.get("warnings") or ()),
             depends_on=tuple(ResourceKey.parse(k) for k in data.get("depends_on") or ()),
             last_change=data.get("last_change"),
+            references=tuple(data.get("code_references") or ()),
         )
 
 
@@ -93,6 +99,11 @@ class Plan:
     notes: tuple[str, ...] = field(default=())
     violations: tuple[Violation, ...] = ()
     environment: str | None = None
+    # Flag hygiene: whether source code was scanned, the new flags no code reads yet, and the
+    # declared flags past their `expires:` date ("key (owner, expired DATE)").
+    code_scanned: bool = False
+    unreferenced_new: tuple[str, ...] = ()
+    expired: tuple[str, ...] = ()
 
     @property
     def blocked(self) -> bool:
@@ -110,7 +121,7 @@ class Plan:
         return counts
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "format": PLAN_FORMAT,
             "format_version": PLAN_FORMAT_VERSION,
             "phsync_version": __version__,
@@ -123,6 +134,13 @@ class Plan:
             "violations": [v.to_dict() for v in self.violations],
             "changes": [change.to_dict() for change in self.changes],
         }
+        if self.code_scanned or self.expired:
+            data["hygiene"] = {
+                "code_scanned": self.code_scanned,
+                "unreferenced_new": list(self.unreferenced_new),
+                "expired": list(self.expired),
+            }
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Plan:
@@ -134,6 +152,7 @@ class Plan:
                 f"(this phsync reads version {PLAN_FORMAT_VERSION})",
                 hint="make the plan again with this version of phsync",
             )
+        hygiene = data.get("hygiene") or {}
         return cls(
             changes=tuple(Change.from_dict(c) for c in data.get("changes") or []),
             host=data.get("host") or "",
@@ -142,6 +161,9 @@ class Plan:
             notes=tuple(data.get("notes") or ()),
             violations=tuple(Violation.from_dict(v) for v in data.get("violations") or ()),
             environment=data.get("environment"),
+            code_scanned=bool(hygiene.get("code_scanned")),
+            unreferenced_new=tuple(hygiene.get("unreferenced_new") or ()),
+            expired=tuple(hygiene.get("expired") or ()),
         )
 
 

@@ -125,6 +125,20 @@ def _protected(plan: Plan, protected: Sequence[ResourceKey]) -> Iterator[Violati
             )
 
 
+def _referenced(plan: Plan) -> Iterator[Violation]:
+    for change in _flags(plan, Action.DELETE):
+        if change.references:
+            rest = len(change.references) - 1
+            more = f" (and {rest} more)" if rest > 0 else ""
+            yield Violation(
+                "protect_referenced_flags",
+                change.key,
+                f"deletes a flag that code still reads at {change.references[0]}{more}",
+                "remove the flag's reads from the code first (`phsync refs` lists them), "
+                "then delete the flag",
+            )
+
+
 def _allowed(manifests: Mapping[ResourceKey, Manifest], key: ResourceKey) -> tuple[str, ...]:
     manifest = manifests.get(key)
     return manifest.allow if manifest is not None else ()
@@ -151,6 +165,8 @@ def check_policies(
         found.extend(_owned(plan, live, policies.require_owner_tag))
     if policies.protected:
         found.extend(_protected(plan, policies.protected))
+    if policies.protect_referenced_flags:
+        found.extend(_referenced(plan))
     deletes = plan.summary()["delete"]
     if policies.max_deletes is not None and deletes > policies.max_deletes:
         found.append(

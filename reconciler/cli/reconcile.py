@@ -17,6 +17,7 @@ from reconciler.apply import Outcome
 from reconciler.cli.lock import waiting_message
 from reconciler.cli.options import connection_options, env_option, settings_from
 from reconciler.client import PostHogClient
+from reconciler.coderefs import CodeRef
 from reconciler.config import (
     ALL_ENVIRONMENTS,
     Environment,
@@ -25,6 +26,7 @@ from reconciler.config import (
     select_environments,
 )
 from reconciler.errors import ConfigError, PermissionDeniedError, PhsyncError, UnsafePlanError
+from reconciler.hygiene import scan_configured
 from reconciler.lock import DEFAULT_TIMEOUT, ApplyLock
 from reconciler.model import Manifest
 from reconciler.plan import Plan, parse_targets
@@ -118,6 +120,15 @@ def _targets_option(func: Any) -> Any:
     "activity log "
     f"(at most {ACTIVITY_LOOKUPS} lookups).",
 )
+@click.option(
+    "--code",
+    "code",
+    multiple=True,
+    type=click.Path(exists=True),
+    metavar="DIR",
+    help="Source tree to scan for flag reads (repeatable) [default: code_refs.paths of "
+    "phsync.yaml]: deletes and turn-offs of flags still read are marked.",
+)
 @_targets_option
 @env_option
 @connection_options
@@ -131,6 +142,7 @@ def plan(
     activity: bool,
     targets: tuple[str, ...],
     env_name: str | None,
+    code: tuple[str, ...],
     **kwargs: Any,
 ) -> int:
     """Show what `apply` would change, comparing manifests under PATHS with PostHog.
@@ -143,6 +155,7 @@ def plan(
     _deprecated(mark_unchanged)
     config = find_config(paths)
     base = engine.load_manifests(paths, prune=prune)
+    code_refs = scan_configured(code, config) if code else _configured_refs(config)
     plans = []
     for environment in select_environments(config, env_name):
         found = engine.effective_manifests(base, environment)
@@ -157,6 +170,7 @@ def plan(
                 prune=prune,
                 targets=targets,
                 activity=activity,
+                code_refs=code_refs,
             )
         plans.append(planned.plan)
     _render_plans(plans, fmt)
@@ -171,6 +185,12 @@ def plan(
     return 0
 
 
+def _configured_refs(config: ProjectConfig | None) -> list[CodeRef] | None:
+    """The flag reads in the trees of ``code_refs.paths`` (None when there are none)."""
+    roots = config.code_paths() if config is not None else ()
+    return scan_configured(roots, config) if roots else None
+
+
 def _make_plan(
     found: list[Manifest],
     client: PostHogClient,
@@ -181,11 +201,12 @@ def _make_plan(
     prune: bool,
     targets: tuple[str, ...],
     activity: bool,
+    code_refs: list[CodeRef] | None = None,
 ) -> engine.Planned:
     try:
         return _plan_or_refuse(
             found, client, project_id, config, environment,
-            prune=prune, targets=targets, activity=activity,
+            prune=prune, targets=targets, activity=activity, code_refs=code_refs,
         )
     except PermissionDeniedError as exc:
         if not exc.missing_scope:
@@ -203,6 +224,7 @@ def _plan_or_refuse(
     prune: bool,
     targets: tuple[str, ...],
     activity: bool,
+    code_refs: list[CodeRef] | None,
 ) -> engine.Planned:
     return engine.make_plan(
         found,
@@ -215,6 +237,7 @@ def _plan_or_refuse(
         environment=environment.name if environment else None,
         activity_lookups=ACTIVITY_LOOKUPS if activity else 0,
         progress=_stderr_progress,
+        code_refs=code_refs,
     )
 
 
@@ -389,6 +412,7 @@ def apply(
                 prune=prune,
                 targets=targets,
                 activity=(not yes) if activity is None else activity,
+                code_refs=_configured_refs(config),
             )
         RENDERERS["text"](planned.plan, sys.stdout, color=_color())
         if planned.plan.blocked:

@@ -12,9 +12,10 @@ import click
 from reconciler import engine
 from reconciler.cli.options import connection_options, settings_from
 from reconciler.client import PostHogClient
-from reconciler.coderefs import CodeRef, Findings, compile_forms, findings, scan
+from reconciler.coderefs import CodeRef, Findings, findings
 from reconciler.config import ProjectConfig, find_config
 from reconciler.errors import ConfigError, PhsyncError
+from reconciler.hygiene import scan_configured
 from reconciler.model import Manifest
 from reconciler.render.refs import render_refs
 
@@ -26,12 +27,6 @@ def code_roots(given: Sequence[str], config: ProjectConfig | None) -> tuple[str,
     if given:
         return tuple(given)
     return config.code_paths() if config is not None else ()
-
-
-def scan_code(roots: Sequence[str], config: ProjectConfig | None) -> list[CodeRef]:
-    refs = config.code_refs if config is not None else None
-    forms = compile_forms(list(refs.patterns) if refs else [])
-    return scan(roots, forms, refs.exclude if refs else ())
 
 
 def _live_keys(kwargs: dict[str, Any]) -> list[str] | None:
@@ -88,7 +83,7 @@ def refs_command(paths: tuple[str, ...], code: tuple[str, ...], fmt: str, **kwar
         )
     manifests = engine.load_manifests(paths)
     flags = [m for m in manifests if m.kind == "FeatureFlag"]
-    found = scan_code(roots, config)
+    found = scan_configured(roots, config)
     result: Findings = findings(
         [m.name for m in flags],
         found,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TextIO
 
 import click
@@ -33,6 +34,15 @@ def change_lines(change: Change) -> list[str]:
     return sentences(change.fields)
 
 
+def _hygiene(plan: Plan, out: Callable[..., None]) -> None:
+    """Expired flags, and new flags no code reads yet (deletes and turn-offs of flags code
+    still reads are marked on their change)."""
+    for text in plan.expired:
+        out(f"Expired flag: {text}", fg="yellow")
+    if plan.unreferenced_new:
+        out(f"New flags no code reads yet: {', '.join(plan.unreferenced_new)}")
+
+
 def render(plan: Plan, stream: TextIO, *, color: bool = False) -> None:
     def out(text: str = "", fg: str | None = None, bold: bool = False) -> None:
         stream.write((click.style(text, fg=fg, bold=bold) if color else text) + "\n")
@@ -43,6 +53,7 @@ def render(plan: Plan, stream: TextIO, *, color: bool = False) -> None:
         out(f"No changes. PostHog matches the manifests{where}.", bold=True)
         for note in plan.notes:
             out(f"Note: {note}")
+        _hygiene(plan, out)
         return
     out(f"phsync will make these changes{where}:", bold=True)
     out()
@@ -73,6 +84,7 @@ def render(plan: Plan, stream: TextIO, *, color: bool = False) -> None:
         out()
     for note in plan.notes:
         out(f"Note: {note}")
+    _hygiene(plan, out)
     if plan.violations:
         out("Policy violations:", fg="red", bold=True)
         for violation in plan.violations:
