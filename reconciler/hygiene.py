@@ -38,7 +38,7 @@ def annotate(plan: Plan, refs: Sequence[CodeRef]) -> Plan:
     """``plan`` with each flag delete and turn-off that code still reads marked with where
     (``Change.references`` and a warning), and the new flags no code reads listed."""
     by_key: dict[str, list[str]] = {}
-    for ref in refs:
+    for ref in sorted(refs):
         by_key.setdefault(ref.key, []).append(ref.where)
     changes: list[Change] = []
     unreferenced: list[str] = []
