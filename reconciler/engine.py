@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from reconciler import manifests as manifest_io
@@ -20,6 +21,7 @@ from reconciler.config import (
     guessing_paths,
 )
 from reconciler.errors import Issue, ManifestError, PhsyncError, StalePlanError
+from reconciler.expiry import expired_flags
 from reconciler.gcpause import paused_gc
 from reconciler.hygiene import annotate
 from reconciler.live import (
@@ -115,6 +117,7 @@ def make_plan(
     activity_lookups: int = 0,
     progress: Progress | None = None,
     code_refs: Sequence[CodeRef] | None = None,
+    today: date | None = None,
 ) -> Planned:
     """Read the live project and plan; mark the flag deletes and turn-offs that ``code_refs``
     (when the code was scanned) still read; check the plan against ``policies``; look up who
@@ -144,10 +147,12 @@ def make_plan(
     )
     if code_refs is not None:
         plan = annotate(plan, code_refs)
+    expired = expired_flags(ordered, today or datetime.now(UTC).date())
     plan = replace(
         plan,
         environment=environment,
-        violations=tuple(check_policies(plan, live, ordered, policies or Policies())),
+        expired=tuple(str(flag) for flag in expired),
+        violations=tuple(check_policies(plan, live, ordered, policies or Policies(), expired)),
         notes=(*plan.notes, *managed_duplicates(live)),
     )
     if activity_lookups:

@@ -136,3 +136,47 @@ def test_undeclared_keys_are_looked_up_in_posthog(
     assert code == 2
     assert "  legacy-dark-mode  web/a.py:1 (exists in PostHog, unmanaged)" in out
     assert "  nowhere  web/a.py:2 (not in PostHog either)" in out
+
+
+def test_plan_marks_a_delete_still_read_and_the_policy_refuses_it(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    emulator_env: dict[str, str],
+) -> None:
+    code_files = {"app.ts": "\nposthog.isFeatureEnabled('going-away')\n"}
+    monkeypatch.chdir(_repo(tmp_path, ["going-away", "staying"], code_files))
+    env = {**emulator_env, "NO_COLOR": "1"}
+    code, _, err = _cli(["apply", "flags", "--yes", "--no-lock"], capsys, monkeypatch, env)
+    assert code == 0, err
+    (tmp_path / "flags" / "going-away.yaml").unlink()
+    code, out, _ = _cli(
+        ["plan", "flags", "--prune", "--code", "web", "--format", "markdown"],
+        capsys,
+        monkeypatch,
+        env,
+    )
+    assert code == 0
+    assert "- `going-away` is deleted but still read at `web/app.ts:2`" in out
+    (tmp_path / "phsync.yaml").write_text(
+        "paths: [flags]\ncode_refs: {paths: [web]}\npolicies: {protect_referenced_flags: true}\n"
+    )
+    code, out, err = _cli(["plan", "--prune"], capsys, monkeypatch, env)
+    assert code == 1
+    assert "! still referenced at web/app.ts:2" in out
+    assert "[protect_referenced_flags] FeatureFlag/going-away: deletes a flag that code" in out
+
+
+def _cli(
+    args: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    env: Mapping[str, str],
+) -> tuple[int, str, str]:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SystemExit) as exited:
+        main(args)
+    out, err = capsys.readouterr()
+    code = exited.value.code
+    return (code if isinstance(code, int) else 0), out, err
