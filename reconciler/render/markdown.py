@@ -85,7 +85,9 @@ def _hygiene(plan: Plan) -> str:
                 f"- `{change.key.name}` is {verb} but still read at "
                 f"`{change.references[0]}`{more}\n"
             )
-    lines.extend(f"- expired: {_code(text)}\n" for text in plan.expired)
+    for text in plan.expired:  # "key expired on DATE, owner X (file:line)"
+        key, _, rest = text.partition(" ")
+        lines.append(f"- {_code(key)} {rest}\n")
     if plan.unreferenced_new:
         names = ", ".join(_code(name) for name in plan.unreferenced_new[:20])
         extra = len(plan.unreferenced_new) - 20

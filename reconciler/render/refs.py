@@ -19,7 +19,7 @@ def _undeclared_note(live: bool | None, suggestion: str | None) -> str:
     if suggestion:
         notes.append(f"did you mean {suggestion}?")
     if live is True:
-        notes.append("exists in PostHog, unmanaged")
+        notes.append("exists in PostHog")
     elif live is False:
         notes.append("not in PostHog either")
     return f" ({'; '.join(notes)})" if notes else ""

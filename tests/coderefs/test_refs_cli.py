@@ -134,7 +134,7 @@ def test_undeclared_keys_are_looked_up_in_posthog(
     monkeypatch.chdir(_repo(tmp_path, ["new-checkout"], code_files))
     code, out, _ = _run(["flags", "--code", "web"], capsys, monkeypatch, emulator_env)
     assert code == 2
-    assert "  legacy-dark-mode  web/a.py:1 (exists in PostHog, unmanaged)" in out
+    assert "  legacy-dark-mode  web/a.py:1 (exists in PostHog)" in out
     assert "  nowhere  web/a.py:2 (not in PostHog either)" in out
 
 
