@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from reconciler.coderefs import compile_forms, scan_file, user_pattern
+from reconciler.coderefs import compile_forms, scan, scan_file, user_pattern
 
 SDK = compile_forms()
 
@@ -120,3 +122,16 @@ def test_the_jvm_server_form_reads_the_key_after_a_distinct_id_expression() -> N
     )
     assert [r.key for r in scan_file("S.java", source.encode(), SDK)] == ["java-server", "x"]
     assert scan_file("s.ts", source.encode(), SDK) == []
+
+
+def test_a_fixture_tree_of_every_form_scans_to_the_same_references(tmp_path: Path) -> None:
+    """Every case above as a file of one tree (its language by its extension), scanned whole."""
+    expected = []
+    for index, (name, source, found) in enumerate(CASES):
+        path = tmp_path / f"case{index:02d}" / name
+        path.parent.mkdir()
+        path.write_text(source, encoding="utf-8")
+        expected += [(f"case{index:02d}/{name}", line, key) for line, key, _ in found]
+    refs = scan([str(tmp_path)], SDK)
+    prefix = f"{tmp_path}/"
+    assert [(r.file.removeprefix(prefix), r.line, r.key) for r in refs] == sorted(expected)
