@@ -86,8 +86,8 @@ def _hygiene(plan: Plan) -> str:
                 f"`{change.references[0]}`{more}\n"
             )
     for text in plan.expired:  # "key expired on DATE, owner X (file:line)"
-        key, _, rest = text.partition(" ")
-        lines.append(f"- {_code(key)} {rest}\n")
+        key, _, said = text.partition(" ")
+        lines.append(f"- {_code(key)} {said}\n")
     if plan.unreferenced_new:
         names = ", ".join(_code(name) for name in plan.unreferenced_new[:20])
         extra = len(plan.unreferenced_new) - 20
