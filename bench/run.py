@@ -3,6 +3,7 @@
     .venv/bin/python -m bench.run                 # the full project (about 10 minutes)
     .venv/bin/python -m bench.run --scale 0.1     # a tenth of it
     .venv/bin/python -m bench.run --write-doc     # also put the table in docs/performance.md
+    .venv/bin/python -m bench.run --refs-only     # only `phsync refs` beside `git grep`
 
 Steps: generate the project (10,000 flags, 2,000 cohorts, 500 dashboards, 5,000 annotations
 at scale 1) and its manifests with ``--changed`` of them edited, and the emulator's seed file
@@ -14,7 +15,9 @@ against a fresh emulator in its own process, its data in memory:
    (one GET per object, sampled), with the emulator's rate limits off;
 3. ``phsync apply --yes`` against PostHog's own limits (480/minute, 4800/hour);
 4. apply throughput under a scaled-down limit (``--rate``), and with no limit and
-   ``--latency-ms`` per request (see :mod:`bench.driver`).
+   ``--latency-ms`` per request (see :mod:`bench.driver`);
+5. ``phsync refs`` on 50,000 generated source files beside ``git grep`` of the same keys
+   (see :mod:`bench.refs`), in a table of its own.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from bench import diff_time, generate, measure
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+REFS_BEGIN, REFS_END = "<!-- bench:refs:begin -->", "<!-- bench:refs:end -->"
 POSTHOG_LIMITS = "480/minute,4800/hour"
 FAR_LATENCY_MS = 150
 COLLECTIONS = {
@@ -506,9 +510,19 @@ def bench(options: Options, workdir: Path) -> Report:
     return report
 
 
-def write_doc(report: Report, doc: Path = DOC) -> None:
+def bench_refs(workdir: Path, files: int) -> Report:
+    """`phsync refs` beside `git grep` (see :mod:`bench.refs`)."""
+    from bench.refs import step_refs
+
+    report = Report(machine=_machine())
+    print(f"generating {files} source files in {workdir}", flush=True)
+    step_refs(report, workdir, files)
+    return report
+
+
+def write_doc(report: Report, doc: Path = DOC, begin: str = BEGIN, end_mark: str = END) -> None:
     text = doc.read_text(encoding="utf-8")
-    start, end = text.index(BEGIN) + len(BEGIN), text.index(END)
+    start, end = text.index(begin) + len(begin), text.index(end_mark)
     doc.write_text(text[:start] + "\n" + report.markdown() + text[end:], encoding="utf-8")
 
 
@@ -533,7 +547,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-apply", action="store_true", help="validate and plan only")
     parser.add_argument("--workdir", type=Path, help="keep the files here (default: a temp dir)")
     parser.add_argument("--write-doc", action="store_true", help=f"update {DOC.name}")
+    parser.add_argument(
+        "--refs-files", type=int, default=50_000, help="source files for `phsync refs` (0: skip)"
+    )
+    parser.add_argument("--refs-only", action="store_true", help="only `phsync refs`")
     args = parser.parse_args(argv)
+    if args.refs_only:
+        with tempfile.TemporaryDirectory(prefix="phsync-bench-") as tmp:
+            refs = bench_refs(args.workdir or Path(tmp), args.refs_files)
+        print()
+        print(refs.markdown())
+        if args.write_doc:
+            write_doc(refs, begin=REFS_BEGIN, end_mark=REFS_END)
+        return 0 if all(row.met is not False for row in refs.rows) else 1
     options = Options(
         scale=args.scale,
         changed=args.changed,
@@ -543,17 +569,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         terraform_sample=args.terraform_sample,
         apply=not args.no_apply,
     )
-    if args.workdir:
-        args.workdir.mkdir(parents=True, exist_ok=True)
-        report = bench(options, args.workdir)
-    else:
-        with tempfile.TemporaryDirectory(prefix="phsync-bench-") as tmp:
-            report = bench(options, Path(tmp))
-    print()
-    print(report.markdown())
-    if args.write_doc:
-        write_doc(report)
-    return 0 if all(row.met is not False for row in report.rows) else 1
+    reports: list[tuple[Report, str, str]] = []
+    with tempfile.TemporaryDirectory(prefix="phsync-bench-") as tmp:
+        workdir = args.workdir or Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
+        reports.append((bench(options, workdir), BEGIN, END))
+        if args.refs_files:
+            reports.append((bench_refs(workdir, args.refs_files), REFS_BEGIN, REFS_END))
+    for report, begin, end in reports:
+        print()
+        print(report.markdown())
+        if args.write_doc:
+            write_doc(report, begin=begin, end_mark=end)
+    return 0 if all(row.met is not False for r, _, _ in reports for row in r.rows) else 1
 
 
 if __name__ == "__main__":

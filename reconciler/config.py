@@ -11,6 +11,10 @@ environments:                      # several PostHog targets for one set of mani
       - target: FeatureFlag/new-checkout
         set:
           filters.groups[0].rollout_percentage: 100
+code_refs:                         # where the application reads flags (`phsync refs`, plan)
+  paths: [../web/src]              # source trees, relative to this file
+  patterns: [useFlag]              # wrappers: a function name, or a regex with (?P<key>...)
+  exclude: ["**/*.test.ts"]        # gitignore-style, on top of .gitignore
 policies:                          # rules every plan is checked against
   max_rollout_increase: 25         # points per change, on each condition matched by identity
   max_new_condition_rollout: 50    # a condition added to an existing flag releases to at most 50 %
@@ -20,6 +24,8 @@ policies:                          # rules every plan is checked against
   protected: [FeatureFlag/billing-kill-switch]
   max_deletes: 5
   forbid_scheduled_changes: true   # a PostHog schedule that would move a managed flag fails
+  protect_referenced_flags: true   # no delete of a flag that code_refs.paths still read
+  fail_on_expired_flags: true      # a flag past its `expires:` date fails the plan
   warn_only: [require_description]
 usage_dashboards: false            # no PostHog usage dashboard for flags phsync creates
 ```
@@ -44,7 +50,8 @@ from reconciler.errors import ConfigError
 from reconciler.model import KINDS, Manifest, ResourceKey
 
 CONFIG_NAME = "phsync.yaml"
-TOP_KEYS = ("paths", "environments", "policies", "usage_dashboards")
+TOP_KEYS = ("paths", "environments", "code_refs", "policies", "usage_dashboards")
+CODE_REFS_KEYS = ("paths", "patterns", "exclude")
 ENVIRONMENT_KEYS = ("host", "project", "api_key_env", "overrides")
 POLICY_RULES = (
     "max_rollout_increase",
@@ -55,6 +62,8 @@ POLICY_RULES = (
     "protected",
     "max_deletes",
     "forbid_scheduled_changes",
+    "protect_referenced_flags",
+    "fail_on_expired_flags",
 )
 ALL_ENVIRONMENTS = "all"
 
@@ -84,11 +93,22 @@ class Policies:
     protected: tuple[ResourceKey, ...] = ()
     max_deletes: int | None = None
     forbid_scheduled_changes: bool = False
+    protect_referenced_flags: bool = False
+    fail_on_expired_flags: bool = False
     warn_only: frozenset[str] = frozenset()
 
     @property
     def any(self) -> bool:
         return self != Policies(warn_only=self.warn_only)
+
+
+@dataclass(frozen=True)
+class CodeRefs:
+    """Where the application's source is (relative to phsync.yaml) and how it reads flags."""
+
+    paths: tuple[str, ...] = ()
+    patterns: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -100,6 +120,11 @@ class ProjectConfig:
     # Whether PostHog makes its usage dashboard for each flag phsync creates; None leaves it to
     # PostHog (which makes one).
     usage_dashboards: bool | None = None
+    code_refs: CodeRefs = CodeRefs()
+
+    def code_paths(self) -> tuple[str, ...]:
+        """``code_refs.paths`` as paths usable from the current directory."""
+        return tuple(str(self.root / path) for path in self.code_refs.paths)
 
     @property
     def source(self) -> Path:
@@ -188,8 +213,35 @@ def _policies(data: Any, where: str) -> Policies:
         ),
         max_deletes=deletes,
         forbid_scheduled_changes=bool(data.get("forbid_scheduled_changes")),
+        protect_referenced_flags=bool(data.get("protect_referenced_flags")),
+        fail_on_expired_flags=bool(data.get("fail_on_expired_flags")),
         warn_only=frozenset(warn_only),
     )
+
+
+def _code_refs(data: Any, where: str) -> CodeRefs:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where}: `code_refs` must be a mapping (paths, patterns, exclude)")
+    for key in data:
+        if key not in CODE_REFS_KEYS:
+            raise _unknown(f"{where}: code_refs", key, CODE_REFS_KEYS)
+    lists: dict[str, tuple[str, ...]] = {}
+    for key in CODE_REFS_KEYS:
+        value = data.get(key) or []
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{where}: code_refs.{key} must be a list of strings")
+        lists[key] = tuple(value)
+    from reconciler.coderefs import user_pattern
+
+    for index, text in enumerate(lists["patterns"]):
+        try:
+            user_pattern(text)
+        except ValueError as exc:
+            raise ConfigError(
+                f"{where}: code_refs.patterns[{index}]: {exc}",
+                hint="e.g. `patterns: [useFlag, 'flagOn\\((?P<key>[\\w-]+)\\)']`",
+            ) from None
+    return CodeRefs(lists["paths"], lists["patterns"], lists["exclude"])
 
 
 def _number(value: Any) -> bool:
@@ -232,6 +284,7 @@ def read_config(directory: Path) -> ProjectConfig | None:
             str(name): _environment(str(name), env, where) for name, env in environments.items()
         },
         policies=_policies(data.get("policies") or {}, where),
+        code_refs=_code_refs(data.get("code_refs") or {}, where),
     )
 
 

@@ -9,12 +9,14 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from reconciler import approvals, schedules
 from reconciler import manifests as manifest_io
 from reconciler.activity import last_change
 from reconciler.apply import Applier, Outcome
+from reconciler.coderefs import CodeRef
 from reconciler.config import (
     Environment,
     Policies,
@@ -30,7 +32,9 @@ from reconciler.errors import (
     PhsyncError,
     StalePlanError,
 )
+from reconciler.expiry import expired_flags
 from reconciler.gcpause import paused_gc
+from reconciler.hygiene import annotate
 from reconciler.live import (
     LOCK_FLAG_KEY,
     ApiClient,
@@ -174,8 +178,11 @@ def make_plan(
     activity_lookups: int = 0,
     progress: Progress | None = None,
     reading: LiveReading | None = None,
+    code_refs: Sequence[CodeRef] | None = None,
+    today: date | None = None,
 ) -> Planned:
-    """Read the live project (or take what ``reading`` read meanwhile) and plan; check the
+    """Read the live project (or take what ``reading`` read meanwhile) and plan; mark the flag
+    deletes and turn-offs that ``code_refs`` (when the code was scanned) still read; check the
     plan against ``policies``; look up who last changed up to ``activity_lookups`` of the
     objects the plan adopts, updates or deletes."""
     _no_reserved_key(found)
@@ -203,12 +210,16 @@ def make_plan(
         host=host,
         project_id=project_id,
     )
+    if code_refs is not None:
+        plan = annotate(plan, code_refs)
+    expired = expired_flags(ordered, today or datetime.now(UTC).date())
     rules = policies or Policies()
     plan = replace(
         plan,
         environment=environment,
+        expired=tuple(str(flag) for flag in expired),
         violations=(
-            *check_policies(plan, live, ordered, rules),
+            *check_policies(plan, live, ordered, rules, expired),
             *scheduled_flag_changes(client, ordered, live, forbid=_forbids_schedules(rules)),
         ),
         notes=(*plan.notes, *managed_duplicates(live)),

@@ -20,7 +20,9 @@ IDENTITY_FIELD: dict[str, str] = {
 }
 
 # Top-level manifest fields that belong to phsync, not to PostHog.
-PHSYNC_FIELDS: frozenset[str] = frozenset({"kind", "ignore", "allow"})
+PHSYNC_FIELDS: frozenset[str] = frozenset({"kind", "ignore", "allow", "expires", "owner"})
+# The phsync fields kept on :attr:`Manifest.meta` (a flag's end date and its owner).
+META_FIELDS: tuple[str, ...] = ("expires", "owner")
 # What a manifest's `allow` may permit despite the policies in phsync.yaml.
 ALLOWANCES: tuple[str, ...] = ("deactivate", "rollout-increase")
 
@@ -70,6 +72,7 @@ class Manifest:
     location: SourceLocation
     ignore: tuple[str, ...] = ()
     allow: tuple[str, ...] = ()
+    meta: dict[str, Any] = field(default_factory=dict, compare=False)  # expires, owner as written
     positions: dict[tuple[str | int, ...], SourceLocation] = field(
         default_factory=dict, compare=False, repr=False
     )
@@ -77,6 +80,17 @@ class Manifest:
     @property
     def key(self) -> ResourceKey:
         return ResourceKey(self.kind, self.name)
+
+    @property
+    def expires(self) -> str | None:
+        """``expires:`` as an ISO date (``YYYY-MM-DD``), when it is one."""
+        value = self.meta.get("expires")
+        return value if isinstance(value, str) else None
+
+    @property
+    def owner(self) -> str | None:
+        value = self.meta.get("owner")
+        return value if isinstance(value, str) else None
 
     def where(self, path: tuple[str | int, ...] = ()) -> SourceLocation:
         """The closest recorded location of ``path`` (or of a parent of it)."""

@@ -49,6 +49,8 @@ class Change:
         """The open change request that already asks PostHog for this change, if any: apply
         then sends nothing for it."""
         return next((r for r in self.change_requests if r.carries_declared), None)
+    # Where source code still reads a flag this change deletes or turns off ("file:line").
+    references: tuple[str, ...] = ()
 
     @property
     def field_names(self) -> frozenset[str]:
@@ -58,7 +60,7 @@ class Change:
         return frozenset(re.split(r"[.\[]", change.path, maxsplit=1)[0] for change in self.fields)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "action": self.action.value,
             "kind": self.key.kind,
             "name": self.key.name,
@@ -73,6 +75,9 @@ class Change:
             "last_change": self.last_change,
             "change_requests": [r.to_dict() for r in self.change_requests],
         }
+        if self.references:  # only where the code was scanned and still reads the flag
+            data["code_references"] = list(self.references)
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Change:
@@ -91,6 +96,7 @@ class Change:
             change_requests=tuple(
                 ChangeRequest.from_dict(r) for r in data.get("change_requests") or ()
             ),
+            references=tuple(data.get("code_references") or ()),
         )
 
 
@@ -106,6 +112,11 @@ class Plan:
     notes: tuple[str, ...] = field(default=())
     violations: tuple[Violation, ...] = ()
     environment: str | None = None
+    # Flag hygiene: whether source code was scanned, the new flags no code reads yet, and the
+    # declared flags past their `expires:` date ("key (owner, expired DATE)").
+    code_scanned: bool = False
+    unreferenced_new: tuple[str, ...] = ()
+    expired: tuple[str, ...] = ()
 
     @property
     def blocked(self) -> bool:
@@ -123,7 +134,7 @@ class Plan:
         return counts
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "format": PLAN_FORMAT,
             "format_version": PLAN_FORMAT_VERSION,
             "phsync_version": __version__,
@@ -136,6 +147,13 @@ class Plan:
             "violations": [v.to_dict() for v in self.violations],
             "changes": [change.to_dict() for change in self.changes],
         }
+        if self.code_scanned or self.expired:
+            data["hygiene"] = {
+                "code_scanned": self.code_scanned,
+                "unreferenced_new": list(self.unreferenced_new),
+                "expired": list(self.expired),
+            }
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Plan:
@@ -147,6 +165,7 @@ class Plan:
                 f"(this phsync reads version {PLAN_FORMAT_VERSION})",
                 hint="make the plan again with this version of phsync",
             )
+        hygiene = data.get("hygiene") or {}
         return cls(
             changes=tuple(Change.from_dict(c) for c in data.get("changes") or []),
             host=data.get("host") or "",
@@ -155,6 +174,9 @@ class Plan:
             notes=tuple(data.get("notes") or ()),
             violations=tuple(Violation.from_dict(v) for v in data.get("violations") or ()),
             environment=data.get("environment"),
+            code_scanned=bool(hygiene.get("code_scanned")),
+            unreferenced_new=tuple(hygiene.get("unreferenced_new") or ()),
+            expired=tuple(hygiene.get("expired") or ()),
         )
 
 

@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from reconciler.config import Policies
+from reconciler.expiry import Expired
 from reconciler.model import Action, Manifest, ResourceKey, Violation
 from reconciler.plan import Change, LiveState, Plan
 from reconciler.resources.base import Json
@@ -125,6 +126,32 @@ def _protected(plan: Plan, protected: Sequence[ResourceKey]) -> Iterator[Violati
             )
 
 
+def _referenced(plan: Plan) -> Iterator[Violation]:
+    for change in _flags(plan, Action.DELETE):
+        if change.references:
+            rest = len(change.references) - 1
+            more = f" (and {rest} more)" if rest > 0 else ""
+            yield Violation(
+                "protect_referenced_flags",
+                change.key,
+                f"deletes a flag that code still reads at {change.references[0]}{more}",
+                "remove the flag's reads from the code first (`phsync refs` lists them), "
+                "then delete the flag",
+            )
+
+
+def _expired(expired: Sequence[Expired]) -> Iterator[Violation]:
+    for flag in expired:
+        owner = f" (owner {flag.owner})" if flag.owner else ""
+        yield Violation(
+            "fail_on_expired_flags",
+            flag.key,
+            f"expired on {flag.expires.isoformat()}{owner}",
+            f"remove the flag from code and manifests, or move `expires:` later in "
+            f"{flag.file}:{flag.line}",
+        )
+
+
 def _allowed(manifests: Mapping[ResourceKey, Manifest], key: ResourceKey) -> tuple[str, ...]:
     manifest = manifests.get(key)
     return manifest.allow if manifest is not None else ()
@@ -135,8 +162,10 @@ def check_policies(
     live: LiveState,
     manifests: Sequence[Manifest],
     policies: Policies,
+    expired: Sequence[Expired] = (),
 ) -> list[Violation]:
-    """Every way ``plan`` breaks ``policies``."""
+    """Every way ``plan`` breaks ``policies``; ``expired``: the declared flags past their
+    ``expires:`` date."""
     by_key = {m.key: m for m in manifests}
     found: list[Violation] = []
     if policies.max_rollout_increase is not None:
@@ -151,6 +180,10 @@ def check_policies(
         found.extend(_owned(plan, live, policies.require_owner_tag))
     if policies.protected:
         found.extend(_protected(plan, policies.protected))
+    if policies.protect_referenced_flags:
+        found.extend(_referenced(plan))
+    if policies.fail_on_expired_flags:
+        found.extend(_expired(expired))
     deletes = plan.summary()["delete"]
     if policies.max_deletes is not None and deletes > policies.max_deletes:
         found.append(

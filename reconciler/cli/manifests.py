@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
 from reconciler.config import (
+    Policies,
     ProjectConfig,
     apply_overrides,
     expand_paths,
@@ -17,6 +19,7 @@ from reconciler.config import (
     guessing_paths,
 )
 from reconciler.errors import ConfigError, Issue
+from reconciler.expiry import expired_flags
 from reconciler.manifests import (
     kind_named,
     load_paths,
@@ -53,8 +56,9 @@ def validate_command(paths: tuple[str, ...], output_format: str, allow_external_
     PATHS and no phsync.yaml here, only files that declare a phsync `kind:` are read. A directory
     whose phsync.yaml lists `paths` stands for those paths, as in `plan`. Every environment's
     effective manifests (with its overrides from phsync.yaml) are validated too. Needs no
-    network and no credentials. Exits 1 when there are problems, and when no manifest is
-    found at all (a check pointed at the wrong folder must not pass).
+    network and no credentials. Flags past their `expires:` date are called out with their
+    owner (an error under the policy fail_on_expired_flags). Exits 1 when there are problems,
+    and when no manifest is found at all (a check pointed at the wrong folder must not pass).
     """
     guessing = guessing_paths(paths)
     manifests, issues = load_paths(expand_paths(list(paths)), only_declared=guessing)
@@ -66,13 +70,29 @@ def validate_command(paths: tuple[str, ...], output_format: str, allow_external_
         ]
     )
     counts = Counter(manifest.kind for manifest in manifests)
+    config = find_config(list(paths))
+    expired = expired_flags(manifests, datetime.now(UTC).date())
+    policies = config.policies if config is not None else Policies()
+    fails = bool(expired) and policies.fail_on_expired_flags and (
+        "fail_on_expired_flags" not in policies.warn_only
+    )
     if output_format == "json":
-        click.echo(json.dumps(_report(issues, counts), indent=2))
+        report = _report(issues, counts)
+        report["expired"] = [flag.to_dict() for flag in expired]
+        report["ok"] = bool(report["ok"]) and not fails
+        click.echo(json.dumps(report, indent=2))
     else:
         for issue in issues:
             click.echo(str(issue))
+        for flag in expired:
+            level = "error" if fails else "warning"
+            owner = f" (owner {flag.owner})" if flag.owner else " (no owner)"
+            click.echo(
+                f"{flag.file}:{flag.line}: {level}: flag {flag.key.name} expired on "
+                f"{flag.expires.isoformat()}{owner}"
+            )
         click.echo(_summary(issues, counts))
-    if issues:
+    if issues or fails:
         raise click.exceptions.Exit(1)
     if not manifests:
         where = ", ".join(paths) or (

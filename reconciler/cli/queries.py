@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from reconciler.cli import doctor, people
+from reconciler.cli import doctor, people, stale
 from reconciler.cli.listing import (
     Progress,
     client_from,
@@ -38,6 +38,9 @@ def _yes_no(value: bool) -> str:
 @click.group("flags")
 def flags_group() -> None:
     """Read feature flags (change them with manifests, `plan` and `apply`)."""
+
+
+flags_group.add_command(stale.flags_stale)
 
 
 @flags_group.command("list")

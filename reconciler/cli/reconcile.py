@@ -15,6 +15,7 @@ from reconciler.cli.lock import waiting_message
 from reconciler.cli.options import connection_options, env_option, settings_from
 from reconciler.cli.planfiles import out_path, render_plans, save_plan
 from reconciler.client import PostHogClient
+from reconciler.coderefs import CodeRef
 from reconciler.config import (
     ALL_ENVIRONMENTS,
     Environment,
@@ -23,6 +24,7 @@ from reconciler.config import (
     select_environments,
 )
 from reconciler.errors import ConfigError, PermissionDeniedError, PhsyncError, UnsafePlanError
+from reconciler.hygiene import scan_configured
 from reconciler.lock import DEFAULT_TIMEOUT, ApplyLock
 from reconciler.model import Manifest
 from reconciler.plan import Plan, parse_targets
@@ -115,6 +117,15 @@ def _targets_option(func: Any) -> Any:
     "activity log "
     f"(at most {ACTIVITY_LOOKUPS} lookups).",
 )
+@click.option(
+    "--code",
+    "code",
+    multiple=True,
+    type=click.Path(exists=True),
+    metavar="DIR",
+    help="Source tree to scan for flag reads (repeatable) [default: code_refs.paths of "
+    "phsync.yaml]: deletes and turn-offs of flags still read are marked.",
+)
 @_targets_option
 @env_option
 @connection_options
@@ -128,6 +139,7 @@ def plan(
     activity: bool,
     targets: tuple[str, ...],
     env_name: str | None,
+    code: tuple[str, ...],
     **kwargs: Any,
 ) -> int:
     """Show what `apply` would change, comparing manifests under PATHS with PostHog.
@@ -140,7 +152,10 @@ def plan(
     _deprecated(mark_unchanged)
     config = find_config(paths)
     environments = select_environments(config, env_name)
-    options: dict[str, Any] = {"prune": prune, "targets": targets, "activity": activity}
+    code_refs = scan_configured(code, config) if code else _configured_refs(config)
+    options: dict[str, Any] = {
+        "prune": prune, "targets": targets, "activity": activity, "code_refs": code_refs,
+    }
     if len(environments) == 1:
         plans = [_plan_reading_meanwhile(paths, config, environments[0], kwargs, options)]
     else:
@@ -186,6 +201,10 @@ def _plan_reading_meanwhile(
             found, client, project_id, config, environment, reading=reading, **options
         )
     return planned.plan
+def _configured_refs(config: ProjectConfig | None) -> list[CodeRef] | None:
+    """The flag reads in the trees of ``code_refs.paths`` (None when there are none)."""
+    roots = config.code_paths() if config is not None else ()
+    return scan_configured(roots, config) if roots else None
 
 
 def _make_plan(
@@ -199,6 +218,7 @@ def _make_plan(
     targets: tuple[str, ...],
     activity: bool,
     reading: engine.LiveReading | None = None,
+    code_refs: list[CodeRef] | None = None,
 ) -> engine.Planned:
     try:
         return engine.make_plan(
@@ -213,6 +233,7 @@ def _make_plan(
             activity_lookups=ACTIVITY_LOOKUPS if activity else 0,
             progress=_stderr_progress,
             reading=reading,
+            code_refs=code_refs,
         )
     except PermissionDeniedError as exc:
         if not exc.missing_scope:
@@ -332,6 +353,7 @@ def apply(
                 prune=prune,
                 targets=targets,
                 activity=(not yes) if activity is None else activity,
+                code_refs=_configured_refs(config),
             )
         RENDERERS["text"](planned.plan, sys.stdout, color=_color())
         if planned.plan.blocked:

@@ -20,6 +20,7 @@ import os
 from collections.abc import Collection, Iterable, Sequence
 
 from reconciler.errors import Issue, ManifestError
+from reconciler.expiry import date_issues
 from reconciler.gcpause import paused_gc
 from reconciler.manifests.loader import discover, load_paths, parse_text
 from reconciler.manifests.references import check_references, dependency_order, references
@@ -64,6 +65,7 @@ def validate(
         issues.extend(validate_schema(manifest))
         issues.extend(check(manifest))
     issues.extend(duplicates(manifests))
+    issues.extend(date_issues(manifests))
     issues.extend(check_references(manifests, known=known, dangling=check_refs))
     return sort_issues(issues)
 

@@ -18,7 +18,14 @@ from reconciler.gcpause import paused_gc
 from reconciler.manifests import yamlio
 from reconciler.manifests.hints import describe, did_you_mean
 from reconciler.manifests.rules import DATE_ONLY
-from reconciler.model import IDENTITY_FIELD, KINDS, PHSYNC_FIELDS, Manifest, SourceLocation
+from reconciler.model import (
+    IDENTITY_FIELD,
+    KINDS,
+    META_FIELDS,
+    PHSYNC_FIELDS,
+    Manifest,
+    SourceLocation,
+)
 
 CONFIG_FILES = frozenset({"phsync.yaml", "phsync.yml"})
 SUFFIXES = (".yaml", ".yml")
@@ -200,6 +207,7 @@ def _manifest(document: yamlio.Document, filename: str) -> tuple[Manifest | None
         allow=tuple(a for a in data.get("allow") or () if isinstance(a, str))
         if isinstance(data.get("allow"), list)
         else (),
+        meta={field: data[field] for field in META_FIELDS if field in data},
         positions=positions,  # the document's own, not a copy: nothing changes it after
     )
     return manifest, issues

@@ -92,6 +92,7 @@ def document_of(manifest: Manifest) -> dict[str, Any]:
     document: dict[str, Any] = {"kind": manifest.kind, **manifest.spec}
     if manifest.ignore:
         document["ignore"] = list(manifest.ignore)
+    document.update(manifest.meta)
     return document
 
 

@@ -75,12 +75,43 @@ def _adoptions(changes: list[Change]) -> str:
     return "".join(lines)
 
 
+def _hygiene(plan: Plan) -> str:
+    """Flags still read by code that the plan deletes or turns off, expired flags, and new
+    flags no code reads yet (informational): only what applies, nothing when none does."""
+    lines: list[str] = []
+    for change in plan.changes:
+        if change.references:
+            verb = "deleted" if change.action is Action.DELETE else "turned off"
+            rest = len(change.references) - 1
+            more = f" (and {rest} more)" if rest > 0 else ""
+            lines.append(
+                f"- `{change.key.name}` is {verb} but still read at "
+                f"`{change.references[0]}`{more}\n"
+            )
+    for text in plan.expired:  # "key expired on DATE, owner X (file:line)"
+        key, _, said = text.partition(" ")
+        lines.append(f"- {_code(key)} {said}\n")
+    if plan.unreferenced_new:
+        names = ", ".join(_code(name) for name in plan.unreferenced_new[:20])
+        extra = len(plan.unreferenced_new) - 20
+        lines.append(
+            f"- new, not read by any code yet: {names}"
+            + (f" and {extra} more" if extra > 0 else "")
+            + " _(for information)_\n"
+        )
+    if not lines:
+        return ""
+    return "**🧹 Flag hygiene**\n\n" + "".join(lines) + "\n"
+
+
 def to_markdown(plan: Plan, *, limit: int = GITHUB_COMMENT_LIMIT) -> str:
     if plan.is_empty:
         env = f" ({plan.environment})" if plan.environment else ""
         head = f"### phsync plan{env}: no changes\n\nPostHog matches the manifests.\n"
         notes = "".join(f"\n_Note: {note}_\n" for note in plan.notes)
-        return head + notes + ("\n" + _violations(plan) if plan.violations else "")
+        hygiene = _hygiene(plan)
+        violations = "\n" + _violations(plan) if plan.violations else ""
+        return head + notes + violations + ("\n" + hygiene if hygiene else "")
     env = f" ({plan.environment})" if plan.environment else ""
     parts = [f"### phsync plan{env}: {summary_line(plan.summary())}\n\n"]
     if plan.host:
@@ -94,6 +125,7 @@ def to_markdown(plan: Plan, *, limit: int = GITHUB_COMMENT_LIMIT) -> str:
         if len(risky) > MAX_RISKS:
             parts.append(f"- …and {len(risky) - MAX_RISKS} more risky change(s) below\n")
         parts.append("\n")
+    parts.append(_hygiene(plan))
     parts.extend(f"_Note: {note}_\n\n" for note in plan.notes)
     waiting = [c for c in plan.changes if c.change_requests]
     if waiting:

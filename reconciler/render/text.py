@@ -35,6 +35,15 @@ def change_lines(change: Change) -> list[str]:
     return sentences(change.fields)
 
 
+def _hygiene(plan: Plan, out: Callable[..., None]) -> None:
+    """Expired flags, and new flags no code reads yet (deletes and turn-offs of flags code
+    still reads are marked on their change)."""
+    for text in plan.expired:
+        out(f"Expired flag: {text}", fg="yellow")
+    if plan.unreferenced_new:
+        out(f"New flags no code reads yet: {', '.join(plan.unreferenced_new)}")
+
+
 def render(plan: Plan, stream: TextIO, *, color: bool = False) -> None:
     def out(text: str = "", fg: str | None = None, bold: bool = False) -> None:
         stream.write((click.style(text, fg=fg, bold=bold) if color else text) + "\n")
@@ -46,6 +55,7 @@ def render(plan: Plan, stream: TextIO, *, color: bool = False) -> None:
         for note in plan.notes:
             out(f"Note: {note}")
         _violations(plan, out)
+        _hygiene(plan, out)
         return
     out(f"phsync will make these changes{where}:", bold=True)
     out()
@@ -78,6 +88,7 @@ def render(plan: Plan, stream: TextIO, *, color: bool = False) -> None:
         out()
     for note in plan.notes:
         out(f"Note: {note}")
+    _hygiene(plan, out)
     _violations(plan, out)
     out(f"Plan: {summary_line(plan.summary())}.", bold=True)
     if plan.blocked:

@@ -42,3 +42,12 @@ def test_the_whole_bench_runs_at_a_tiny_scale(tmp_path: Path) -> None:
     ):
         assert wanted in figures
     assert "| plan: wall |" in report.markdown()
+
+
+def test_the_refs_bench_finds_every_generated_reference(tmp_path: Path) -> None:
+    report = run.bench_refs(tmp_path, 120)
+    rows = {row.figure: row for row in report.rows}
+    assert rows["refs: findings"].met is True
+    assert rows["refs: wall, 120 files"].met is None  # the target is for 50,000 files
+    assert "refs vs git grep of the same keys" in rows
+    assert "| refs: findings |" in report.markdown()
