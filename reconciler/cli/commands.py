@@ -25,7 +25,7 @@ COMMAND_MODULES: dict[str, str] = {
     "recordings": "queries",
     "dashboards": "queries",
     "endpoints": "queries",
-    "annotations": "queries",
+    "annotations": "annotations",
     "doctor": "queries",
     "emulator": "emulator",
 }
