@@ -15,6 +15,8 @@ GENERATED_DASHBOARD_PREFIX = "Generated Dashboard: "
 FOLDERS = {
     "FeatureFlag": "feature-flags",
     "Cohort": "cohorts",
+    "Action": "actions",
+    "Insight": "insights",
     "Dashboard": "dashboards",
     "Annotation": "annotations",
 }
@@ -23,6 +25,8 @@ ORDER = {
     "FeatureFlag": ("key", "name", "active", "tags", "ensure_experience_continuity",
                     "evaluation_runtime", "filters"),
     "Cohort": ("name", "description", "is_static", "filters"),
+    "Action": ("name", "description", "tags", "steps"),
+    "Insight": ("name", "description", "tags", "query"),
     "Dashboard": ("name", "description", "pinned", "tags", "tiles"),
     "Annotation": ("name", "content", "date_marker", "scope", "dashboard"),
 }
@@ -62,7 +66,11 @@ def document(obj: LiveObject, name: str) -> dict[str, Any]:
     return ordered
 
 
-def exportable(obj: LiveObject) -> bool:
+def exportable(obj: LiveObject, generated: frozenset[int] = frozenset()) -> bool:
+    """Not PostHog's generated usage dashboards, nor insights that only they hold."""
+    if obj.kind == "Insight":
+        boards = set(obj.raw.get("dashboards") or [])
+        return not (boards and boards <= generated)
     return not (obj.kind == "Dashboard" and obj.name.startswith(GENERATED_DASHBOARD_PREFIX))
 
 
@@ -83,8 +91,11 @@ def export_objects(objects: Iterable[LiveObject]) -> tuple[list[ExportedManifest
     ordered = sorted(
         objects, key=lambda o: (list(FOLDERS).index(o.kind), o.name, not o.managed, o.id)
     )
+    generated = frozenset(
+        o.id for o in ordered if o.kind == "Dashboard" and not exportable(o)
+    )
     for obj in ordered:
-        if not exportable(obj):
+        if not exportable(obj, generated):
             continue
         name = obj.name
         if obj.kind != "Annotation" and name in names[obj.kind]:

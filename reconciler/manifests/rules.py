@@ -15,6 +15,7 @@ from typing import Any
 from reconciler import paths
 from reconciler.errors import Issue
 from reconciler.manifests.hints import describe, did_you_mean
+from reconciler.manifests.query_schema import query_shape
 from reconciler.manifests.schema import shared_schema
 from reconciler.model import IDENTITY_FIELD, PHSYNC_FIELDS, Manifest
 
@@ -559,6 +560,8 @@ RULES: dict[str, tuple[Rule, ...]] = {
     "FeatureFlag": (flag_variants, flag_payloads, flag_group_variants, flag_properties),
     "Cohort": (trimmed_name, cohort_filters),
     "Dashboard": (trimmed_name,),
+    "Action": (trimmed_name,),
+    "Insight": (trimmed_name, query_shape),
     "Annotation": (annotation_scope, annotation_date),
 }
 

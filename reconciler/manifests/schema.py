@@ -24,6 +24,8 @@ SCHEMA_NAMES: dict[str, str] = {
     "Cohort": "cohort",
     "Dashboard": "dashboard",
     "Annotation": "annotation",
+    "Action": "action",
+    "Insight": "insight",
 }
 
 _TYPE_NAMES = {
@@ -106,7 +108,7 @@ def validate_schema(manifest: Manifest) -> list[Issue]:
         return []
     issues: list[Issue] = []
     for error in _validator(manifest.kind).iter_errors(document):
-        issues.extend(_translate(error, manifest))
+        issues.extend(translate(error, manifest))
     return list(dict.fromkeys(issues))
 
 
@@ -117,7 +119,8 @@ def _issue(
     return Issue(where.file, where.line, where.column, message, render(path), hint)
 
 
-def _translate(error: ValidationError, manifest: Manifest) -> Iterator[Issue]:
+def translate(error: ValidationError, manifest: Manifest) -> Iterator[Issue]:
+    """One jsonschema error as issues at their places in the manifest."""
     path = tuple(error.absolute_path)
     keyword, value = error.validator, error.instance
     expected: Any = error.validator_value
