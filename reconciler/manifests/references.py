@@ -2,8 +2,8 @@
 
 A flag condition names a cohort (``{type: cohort, value: NAME}``) or another flag
 (``{type: flag, key: KEY}``); a cohort condition names another cohort; an insight's query names
-actions and cohorts; an annotation names its dashboard. PostHog stores numeric ids in these
-places; the plan resolves the names.
+actions and cohorts; a dashboard's tile names an insight; an annotation names its dashboard.
+PostHog stores numeric ids in these places; the plan resolves the names.
 """
 
 from __future__ import annotations
@@ -48,6 +48,11 @@ def _named(kind: str, spec: Mapping[str, Any]) -> Iterator[tuple[str, str, Field
             value = paths.get(spec, path, None)
             if isinstance(value, str) and value:
                 yield target, value, path
+    elif kind == "Dashboard":
+        tiles = spec.get("tiles")
+        for index, tile in enumerate(tiles if isinstance(tiles, list) else []):
+            if isinstance(tile, dict) and isinstance(tile.get("insight"), str) and tile["insight"]:
+                yield "Insight", tile["insight"], ("tiles", index, "insight")
     elif kind == "Annotation":
         dashboard = spec.get("dashboard")
         if isinstance(dashboard, str) and dashboard:

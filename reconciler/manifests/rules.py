@@ -17,6 +17,7 @@ from reconciler.errors import Issue
 from reconciler.manifests.hints import describe, did_you_mean
 from reconciler.manifests.query_schema import query_shape
 from reconciler.manifests.schema import shared_schema
+from reconciler.manifests.tiles import dashboard_tiles
 from reconciler.model import IDENTITY_FIELD, PHSYNC_FIELDS, Manifest
 
 FieldPath = tuple[str | int, ...]
@@ -559,7 +560,7 @@ def trimmed_name(manifest: Manifest) -> list[Issue]:
 RULES: dict[str, tuple[Rule, ...]] = {
     "FeatureFlag": (flag_variants, flag_payloads, flag_group_variants, flag_properties),
     "Cohort": (trimmed_name, cohort_filters),
-    "Dashboard": (trimmed_name,),
+    "Dashboard": (trimmed_name, dashboard_tiles),
     "Action": (trimmed_name,),
     "Insight": (trimmed_name, query_shape),
     "Annotation": (annotation_scope, annotation_date),

@@ -156,16 +156,21 @@ def cohort_lists(path: paths.Path) -> ListRule | None:
 
 
 def _tile_label(tile: Mapping[str, Any]) -> str:
+    if tile.get("insight") is not None:
+        return cut(f"insight {tile['insight']}", 40)
     text = str(tile.get("text") or "")
     return cut(next((line for line in text.splitlines() if line.strip()), ""), 40)
 
 
 TILES = ListRule(
     noun="tile",
-    identity=lambda tile: str(tile.get("text") or ""),
+    identity=lambda tile: (
+        f"insight {tile['insight']}" if tile.get("insight") is not None
+        else "text " + str(tile.get("text") or "")
+    ),
     label=_tile_label,
     summary=lambda tile: value_words(_tile_label(tile)),
-    fill=lambda tile: True,
+    fill=lambda tile: tile.get("insight") is None,
 )
 
 
