@@ -151,7 +151,10 @@ def _message(keyword: Any, expected: Any, value: Any, schema: dict[str, Any], ra
         names = [_TYPE_NAMES.get(name, name) for name in wanted]
         return f"must be {_either(names)}, got {describe(value)}"
     if keyword == "enum":
-        options = ", ".join(str(option) for option in expected)
+        shown = list(expected)
+        if len(shown) > 12:
+            shown = [*shown[:6], f"... ({len(expected)} in all)"]
+        options = ", ".join(str(option) for option in shown)
         suggestion = ""
         if isinstance(value, str):
             match = closest(value, [str(option) for option in expected])
