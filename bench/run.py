@@ -49,6 +49,8 @@ COLLECTIONS = {
     "FeatureFlag": "feature_flags",
     "Dashboard": "dashboards",
     "Annotation": "annotations",
+    "Action": "actions",
+    "Insight": "insights",
 }
 
 

@@ -13,7 +13,7 @@ from reconciler.emulator import clock, fields
 from reconciler.emulator.dashboard_docs import INSIGHT, KIND, add_tile, insight_body, new_insight
 from reconciler.emulator.pagination import limit_offset
 from reconciler.emulator.routing import Call
-from reconciler.emulator.store import JSON
+from reconciler.emulator.store import JSON, Store
 from reconciler.emulator.wire import Response, empty, not_found, ok, validation
 
 ACTION = "action"
@@ -240,3 +240,31 @@ def update_action(call: Call) -> Response:
     doc.update(_action_values(call, data, doc))
     call.store.put(ACTION, doc)
     return ok(action_body(call, doc))
+
+
+# -- seeds --------------------------------------------------------------------------------------
+
+
+def seed_insight(store: Store, raw: JSON, project_id: int) -> None:
+    """An insight from a seed: its fields as PostHog stores them (``id`` kept when given)."""
+    user = store.all("user")[0]
+    new_insight(store, project_id, user, raw)
+
+
+def seed_action(store: Store, raw: JSON, project_id: int) -> None:
+    user = store.all("user")[0]
+    doc: JSON = {
+        "name": None,
+        "description": "",
+        "tags": [],
+        "deleted": False,
+        "created_at": clock.now_iso(),
+        "created_by": user["id"],
+        **raw,
+        "project_id": project_id,
+        "steps": [
+            {**{name: None for name in STEP_FIELDS}, "url_matching": "contains", **step}
+            for step in raw.get("steps") or []
+        ],
+    }
+    store.insert(ACTION, doc, project_id=project_id)
