@@ -7,6 +7,7 @@ tile, ids left out lose theirs. Action names are unique in a project among live 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from reconciler.emulator import clock, fields
@@ -141,7 +142,7 @@ def action_body(call: Call, doc: JSON) -> JSON:
         "tags": list(doc.get("tags", [])),
         "post_to_slack": doc.get("post_to_slack", False),
         "slack_message_format": doc.get("slack_message_format", ""),
-        "steps": doc.get("steps", []),
+        "steps": [_step_body(step) for step in doc.get("steps", [])],
         "created_at": doc["created_at"],
         "created_by": user_basic(creator) if creator else None,
         "deleted": doc.get("deleted", False),
@@ -154,6 +155,12 @@ def action_body(call: Call, doc: JSON) -> JSON:
         "creation_context": None,
         "user_access_level": "editor",
     }
+
+
+def _step_body(step: JSON) -> JSON:
+    """A stored step as PostHog answers it, with the regex it derives from ``selector``."""
+    selector = step.get("selector")
+    return {**step, "selector_regex": re.escape(selector) if selector else None}
 
 
 def _action(call: Call, *, include_deleted: bool = False) -> JSON:
