@@ -5,10 +5,15 @@ tiles; an insight goes onto a dashboard when its own ``dashboards`` list gains t
 id (PostHog marks that field deprecated in favour of the read-only ``dashboard_tiles``, and
 its own frontend still writes it). Apply calls :func:`place_insights` before it writes a
 dashboard's tiles, and :func:`settle_tiles` after.
+
+The ``dashboards`` list is read, changed and written whole, so two dashboards of one apply
+that place the same insight at once would each drop the other's id: one lock serialises those
+read-modify-writes, and :func:`settle_tiles` places again whatever is still missing.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,6 +22,8 @@ from reconciler.live import ApiClient, to_live_object
 from reconciler.plan import Change
 from reconciler.resources import dashboard
 from reconciler.resources.base import Directory
+
+_PLACING = threading.Lock()
 
 
 def place_insights(
@@ -32,9 +39,10 @@ def place_insights(
         return None
     for name in names:
         insight_url = client.project_path(f"insights/{directory.id_of('Insight', name)}/")
-        insight = client.request("GET", insight_url)
-        ids = [*(insight.get("dashboards") or []), board["id"]]
-        client.request("PATCH", insight_url, json={"dashboards": list(dict.fromkeys(ids))})
+        with _PLACING:
+            insight = client.request("GET", insight_url)
+            ids = [*(insight.get("dashboards") or []), board["id"]]
+            client.request("PATCH", insight_url, json={"dashboards": list(dict.fromkeys(ids))})
     fresh: dict[str, Any] = client.request("GET", url)
     return fresh
 
@@ -51,7 +59,8 @@ def settle_tiles(
     """
     assert change.desired is not None
     for attempt in range(attempts + 1):
-        live = to_live_object("Dashboard", client.request("GET", url), directory)
+        raw = place_insights(client, change.desired, url, directory) or client.request("GET", url)
+        live = to_live_object("Dashboard", raw, directory)
         aligned = dashboard.align(change.desired, live.spec)
         if aligned.get("tiles") == change.desired.get("tiles"):
             return
