@@ -178,10 +178,15 @@ def _tiles_patch(
         for before, after in pairing.pairs
         if ("insight" in want[after]) == ("insight" in have[before])
     }
-    new = [index for index in range(len(want)) if index not in slots]
-    only_text = not any("insight" in tile for tile in (*want, *have))
-    if only_text and (pairing.moved or (new and slots and min(new) < max(slots))):
-        slots = {index: index for index in range(min(len(want), len(existing)))}
+    texts = [index for index, tile in enumerate(want) if "insight" not in tile]
+    new = [index for index in texts if index not in slots]
+    text_slots = {index: slots[index] for index in texts if index in slots}
+    moved = list(text_slots.values()) != sorted(text_slots.values())
+    if moved or (new and text_slots and min(new) < max(text_slots)):
+        # Each desired text tile over the live text tile of the same rank among text tiles.
+        live_texts = [index for index, tile in enumerate(have) if "insight" not in tile]
+        slots = {i: s for i, s in slots.items() if "insight" in want[i]}
+        slots.update(dict(zip(texts, live_texts, strict=False)))
     patch: list[Json] = []
     entry: dict[str, Json]
     for index, tile in enumerate(want):
