@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-COLLECTIONS = ("cohorts", "feature_flags", "dashboards", "annotations")
+COLLECTIONS = ("cohorts", "actions", "feature_flags", "insights", "dashboards", "annotations")
 
 
 def parse_yaml(root: Path) -> dict[str, Any]:

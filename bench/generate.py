@@ -26,6 +26,8 @@ from typing import Any
 
 import yaml
 
+from reconciler.resources import query_refs
+
 MARKER_TAG = "managed-by-phsync"
 COHORT_MARKER = "[managed by phsync]"
 ANNOTATION_MARKER = "\u2063"
@@ -34,6 +36,8 @@ FOLDERS = {
     "Cohort": "cohorts",
     "Dashboard": "dashboards",
     "Annotation": "annotations",
+    "Action": "actions",
+    "Insight": "insights",
 }
 
 _TAGS = ("growth", "checkout", "billing", "onboarding", "mobile", "web", "search", "infra")
@@ -74,16 +78,24 @@ class Scale:
     cohorts: int = 2_000
     dashboards: int = 500
     annotations: int = 5_000
+    insights: int = 2_000
+    actions: int = 200
 
     @property
     def total(self) -> int:
-        return self.flags + self.cohorts + self.dashboards + self.annotations
+        return (
+            self.flags + self.cohorts + self.dashboards + self.annotations + self.insights
+            + self.actions
+        )
 
     def scaled(self, factor: float) -> Scale:
         def n(value: int) -> int:
             return max(2, round(value * factor))
 
-        return Scale(n(self.flags), n(self.cohorts), n(self.dashboards), n(self.annotations))
+        return Scale(
+            n(self.flags), n(self.cohorts), n(self.dashboards), n(self.annotations),
+            n(self.insights), n(self.actions),
+        )
 
 
 FULL = Scale()
@@ -339,6 +351,74 @@ def _live_annotation(doc: dict[str, Any], dashboard_ids: dict[str, int], object_
     }
 
 
+# -- actions and insights -----------------------------------------------------------------------
+
+
+def _action(rng: random.Random, index: int) -> dict[str, Any]:
+    step: dict[str, Any] = {"event": "$pageview", "url": f"/{rng.choice(_WORDS)}/{index}"}
+    if rng.random() < 0.3:
+        step["url_matching"] = "exact"
+    return {"kind": "Action", "name": f"Visited {_name(rng, index)}", "steps": [step]}
+
+
+def _live_action(doc: dict[str, Any], object_id: int) -> dict[str, Any]:
+    return {"id": object_id, "name": doc["name"], "tags": [MARKER_TAG], "steps": doc["steps"]}
+
+
+_MATHS = ("total", "dau", "weekly_active", "monthly_active")
+
+
+def _insight(
+    rng: random.Random, index: int, actions: list[str], cohorts: list[str]
+) -> dict[str, Any]:
+    series: list[dict[str, Any]] = [
+        {"kind": "EventsNode", "event": f"{rng.choice(_WORDS)} viewed", "math": rng.choice(_MATHS)}
+    ]
+    if actions and rng.random() < 0.5:
+        series.append({"kind": "ActionsNode", "id": rng.choice(actions)})
+    source: dict[str, Any] = {
+        "kind": rng.choice(("TrendsQuery", "StickinessQuery", "LifecycleQuery")),
+        "interval": rng.choice(("day", "week", "month")),
+        "dateRange": {"date_from": f"-{rng.choice((7, 30, 90))}d"},
+        "series": series,
+    }
+    if source["kind"] == "LifecycleQuery":
+        source["series"] = series[:1]
+        del source["series"][0]["math"]
+    if cohorts and rng.random() < 0.3:
+        source["properties"] = {
+            "type": "AND",
+            "values": [
+                {
+                    "type": "AND",
+                    "values": [{"type": "cohort", "key": "id", "value": rng.choice(cohorts)}],
+                }
+            ],
+        }
+    return {
+        "kind": "Insight",
+        "name": f"{_name(rng, index)} trend",
+        "tags": sorted(rng.sample(_TAGS, rng.randint(0, 2))),
+        "query": {"kind": "InsightVizNode", "source": source},
+    }
+
+
+def _live_insight(
+    doc: dict[str, Any], action_ids: dict[str, int], cohort_ids: dict[str, int], object_id: int
+) -> dict[str, Any]:
+    ids = {"Action": action_ids, "Cohort": cohort_ids}
+    query = query_refs.rewrite(doc["query"], lambda kind, name: ids[kind][name])
+    query["source"]["version"] = 2  # as PostHog stores it
+    query["source"]["filterTestAccounts"] = False
+    return {
+        "id": object_id,
+        "short_id": f"b{object_id:07d}",
+        "name": doc["name"],
+        "tags": [*doc["tags"], MARKER_TAG],
+        "query": query,
+    }
+
+
 # -- changes ------------------------------------------------------------------------------------
 
 
@@ -360,6 +440,10 @@ def _change(rng: random.Random, kind: str, doc: dict[str, Any]) -> dict[str, Any
         new["description"] += " (revised)"
     elif kind == "Dashboard":
         new["description"] += " and trends"
+    elif kind == "Insight":
+        new["query"]["source"]["interval"] = "hour"
+    elif kind == "Action":
+        new["steps"][0]["url"] += "/done"
     else:
         new["content"] += " (rolled back)"
     return new
@@ -389,6 +473,12 @@ def generate(scale: Scale = FULL, *, changed: float = 0.05, seed: int = 1) -> Pr
     dashboards = [_dashboard(rng, index) for index in range(scale.dashboards)]
     dashboard_ids = {d["name"]: index + 1 for index, d in enumerate(dashboards)}
     annotations = [_annotation(rng, i, list(dashboard_ids)) for i in range(scale.annotations)]
+    actions = [_action(rng, index) for index in range(scale.actions)]
+    action_ids = {a["name"]: index + 1 for index, a in enumerate(actions)}
+    insights = [
+        _insight(rng, index, list(action_ids), cohort_names[:50])
+        for index in range(scale.insights)
+    ]
 
     project.seed = {
         "organizations": [
@@ -407,12 +497,18 @@ def generate(scale: Scale = FULL, *, changed: float = 0.05, seed: int = 1) -> Pr
         "annotations": [
             _live_annotation(d, dashboard_ids, index + 1) for index, d in enumerate(annotations)
         ],
+        "actions": [_live_action(d, action_ids[d["name"]]) for d in actions],
+        "insights": [
+            _live_insight(d, action_ids, cohort_ids, index + 1) for index, d in enumerate(insights)
+        ],
     }
     for kind, docs in (
         ("Cohort", cohorts),
         ("FeatureFlag", flags),
         ("Dashboard", dashboards),
         ("Annotation", annotations),
+        ("Action", actions),
+        ("Insight", insights),
     ):
         picked = set(rng.sample(range(len(docs)), round(len(docs) * changed)))
         for index, doc in enumerate(docs):

@@ -54,6 +54,8 @@ COLLECTIONS = {
     "FeatureFlag": "feature_flags",
     "Dashboard": "dashboards",
     "Annotation": "annotations",
+    "Action": "actions",
+    "Insight": "insights",
 }
 
 

@@ -35,6 +35,7 @@ from reconciler.gated_writes import Awaiting, patch_flag
 from reconciler.interrupt import HardInterrupt, InterruptWatcher, interrupted_report
 from reconciler.live import ApiClient, to_live_object
 from reconciler.model import Action, ResourceKey
+from reconciler.placement import place_insights, settle_tiles
 from reconciler.plan import Change, LiveState, Plan
 from reconciler.resources import REGISTRY, annotation
 from reconciler.resources.base import Directory, LiveObject, UnresolvedReference
@@ -297,32 +298,18 @@ class Applier:
         return self._finish(change, object_id)
 
     def _patch(self, change: Change, url: str, body: Mapping[str, Any]) -> None:
+        placed = None
+        if change.key.kind == "Dashboard" and "tiles" in body and change.desired:
+            placed = place_insights(self.client, change.desired, url, self.directory)
+        if placed is not None:  # the tiles again, now that the new insight tiles exist
+            live = to_live_object("Dashboard", placed, self.directory)
+            tiles = REGISTRY["Dashboard"].update_body(
+                change.desired or {}, frozenset({"tiles"}), live, self.directory
+            )["tiles"]
+            body = {**body, "tiles": tiles}
         self.client.request("PATCH", url, json=body)
-        if change.key.kind == "Dashboard" and _adds_tiles(body):
-            self._settle_tiles(change, url)
-
-    def _settle_tiles(self, change: Change, url: str) -> None:
-        """After a PATCH that added text tiles: read the dashboard back, remove doubles.
-
-        Adding a tile is the one PATCH that is not idempotent: when the client sends it again
-        after a dropped answer, PostHog adds the tiles a second time. So read the tiles back
-        and, while they differ from the manifest's, send a PATCH made against what is there
-        (existing tiles by id, extras deleted), which is safe to repeat.
-        """
-        assert change.desired is not None
-        adapter = REGISTRY["Dashboard"]
-        for attempt in range(CREATE_ATTEMPTS + 1):
-            live = to_live_object("Dashboard", self.client.request("GET", url), self.directory)
-            aligned = adapter.align(change.desired, live.spec)
-            if aligned.get("tiles") == change.desired.get("tiles"):
-                return
-            if attempt == CREATE_ATTEMPTS:
-                break
-            body = adapter.update_body(
-                change.desired, frozenset({"tiles"}), live, self.directory
-            )
-            self.client.request("PATCH", url, json=body)
-        raise PhsyncError(f"{change.key}: its text tiles did not settle after repeated writes")
+        if change.key.kind == "Dashboard" and (_adds_tiles(body) or placed is not None):
+            settle_tiles(self.client, change, url, self.directory, CREATE_ATTEMPTS)
 
     def _find_existing(self, change: Change, base: str) -> Mapping[str, Any] | None:
         """After a create whose outcome is unknown: is the object there already?

@@ -14,6 +14,8 @@ from reconciler.resources.base import Json, LiveObject
 FOLDERS = {
     "FeatureFlag": "feature-flags",
     "Cohort": "cohorts",
+    "Action": "actions",
+    "Insight": "insights",
     "Dashboard": "dashboards",
     "Annotation": "annotations",
 }
@@ -29,6 +31,8 @@ ORDER = {
                     "evaluation_runtime", "evaluation_contexts", "bucketing_identifier",
                     "filters"),
     "Cohort": ("name", "description", "is_static", "filters"),
+    "Action": ("name", "description", "tags", "steps"),
+    "Insight": ("name", "description", "tags", "query"),
     "Dashboard": ("name", "description", "pinned", "tags", "tiles"),
     "Annotation": ("name", "content", "date_marker", "scope", "dashboard"),
 }
@@ -71,8 +75,12 @@ def document(obj: LiveObject, name: str) -> dict[str, Any]:
     return ordered
 
 
-def exportable(obj: LiveObject) -> bool:
-    """PostHog makes a usage dashboard itself for each flag made in its UI: not worth managing."""
+def exportable(obj: LiveObject, generated: frozenset[int] = frozenset()) -> bool:
+    """Not PostHog's generated usage dashboards (it makes one itself for each flag made in its
+    UI: not worth managing), nor insights that only they hold."""
+    if obj.kind == "Insight":
+        boards = set(obj.raw.get("dashboards") or [])
+        return not (boards and boards <= generated)
     return not (obj.kind == "Dashboard" and is_generated_dashboard(obj.raw))
 
 
@@ -93,8 +101,11 @@ def export_objects(objects: Iterable[LiveObject]) -> tuple[list[ExportedManifest
     ordered = sorted(
         objects, key=lambda o: (list(FOLDERS).index(o.kind), o.name, not o.managed, o.id)
     )
+    generated = frozenset(
+        o.id for o in ordered if o.kind == "Dashboard" and not exportable(o)
+    )
     for obj in ordered:
-        if not exportable(obj):
+        if not exportable(obj, generated):
             continue
         name = obj.name
         if obj.kind != "Annotation" and name in names[obj.kind]:

@@ -37,7 +37,7 @@ class ApiClient(Protocol):
 def _identity_of_raw(kind: str, raw: Mapping[str, Any]) -> str | None:
     if kind == "FeatureFlag":
         return raw.get("key")
-    if kind in ("Cohort", "Dashboard"):
+    if kind in ("Cohort", "Dashboard", "Action", "Insight"):
         return raw.get("name")
     return None
 
@@ -97,7 +97,7 @@ def ambiguous_names(live: LiveState) -> dict[ResourceKey, tuple[int, ...]]:
     such a name could mean any of them. (A name with one managed holder means that one.)"""
     found: dict[ResourceKey, tuple[int, ...]] = {}
     for kind, objects in live.objects.items():
-        if kind not in ("Cohort", "Dashboard"):
+        if kind not in ("Cohort", "Dashboard", "Action"):
             continue
         groups: dict[str, list[LiveObject]] = {}
         for obj in objects:

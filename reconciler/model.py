@@ -7,9 +7,9 @@ from enum import StrEnum
 from typing import Any
 
 # The kinds phsync manages, in dependency order: a kind may reference kinds before it
-# (a cohort includes another cohort, a flag targets a cohort or another flag, an annotation
-# names its dashboard).
-KINDS: tuple[str, ...] = ("Cohort", "FeatureFlag", "Dashboard", "Annotation")
+# (a cohort includes another cohort, a flag targets a cohort or another flag, an insight
+# counts actions and filters on cohorts, an annotation names its dashboard).
+KINDS: tuple[str, ...] = ("Cohort", "Action", "FeatureFlag", "Insight", "Dashboard", "Annotation")
 
 # The field that identifies an object of each kind in manifests.
 IDENTITY_FIELD: dict[str, str] = {
@@ -17,6 +17,8 @@ IDENTITY_FIELD: dict[str, str] = {
     "Cohort": "name",
     "Dashboard": "name",
     "Annotation": "name",
+    "Action": "name",
+    "Insight": "name",
 }
 
 # Top-level manifest fields that belong to phsync, not to PostHog.

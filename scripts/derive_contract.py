@@ -66,6 +66,20 @@ OPERATIONS: Mapping[str, tuple[str, ...]] = {
         "dashboards_partial_update",
         "dashboards_destroy",
     ),
+    "actions.yml": (
+        "actions_list",
+        "actions_create",
+        "actions_retrieve",
+        "actions_partial_update",
+        "actions_destroy",
+    ),
+    "insights.yml": (
+        "insights_list",
+        "insights_create",
+        "insights_retrieve",
+        "insights_partial_update",
+        "insights_destroy",
+    ),
     "annotations.yml": (
         "annotations_list",
         "annotations_create",

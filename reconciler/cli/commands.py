@@ -24,6 +24,8 @@ COMMAND_MODULES: dict[str, str] = {
     "persons": "queries",
     "recordings": "queries",
     "dashboards": "queries",
+    "insights": "insights",
+    "actions": "insights",
     "endpoints": "queries",
     "annotations": "annotations",
     "doctor": "queries",

@@ -77,6 +77,7 @@ def insight_body(store: Store, insight: JSON) -> JSON:
         "query_status": None,
         "hogql": None,
         "types": None,
+        "resolved_date_range": None,
         "alerts": [],
         "last_viewed_at": None,
     }

@@ -18,6 +18,7 @@ from reconciler.emulator import (
     dashboards,
     endpoints,
     flags,
+    insights,
     persons,
     projects,
     recordings,
@@ -137,6 +138,25 @@ def _annotations() -> list[Route]:
     ]
 
 
+def _insights() -> list[Route]:
+    i = "/insights"
+    a = P + "/actions"
+    return [
+        *_both("GET", i + "/", insights.list_insights, "insight:read", CRUD),
+        *_both("POST", i + "/", insights.create_insight, "insight:write", CRUD),
+        *_both("GET", i + "/{id}/", insights.get_insight, "insight:read", CRUD),
+        *_both("PUT", i + "/{id}/", insights.update_insight, "insight:write", CRUD),
+        *_both("PATCH", i + "/{id}/", insights.update_insight, "insight:write", CRUD),
+        *_both("DELETE", i + "/{id}/", insights.destroy, "insight:write", CRUD),
+        _r("GET", a + "/", insights.list_actions, "action:read"),
+        _r("POST", a + "/", insights.create_action, "action:write"),
+        _r("GET", a + "/{id}/", insights.get_action, "action:read"),
+        _r("PUT", a + "/{id}/", insights.update_action, "action:write"),
+        _r("PATCH", a + "/{id}/", insights.update_action, "action:write"),
+        _r("DELETE", a + "/{id}/", insights.destroy, "action:write"),
+    ]
+
+
 def _persons() -> list[Route]:
     p = "/persons"
     return [
@@ -239,6 +259,7 @@ def all_routes() -> tuple[Route, ...]:
         *_cohorts(),
         *_dashboards(),
         *_annotations(),
+        *_insights(),
         *_persons(),
         *_recordings(),
         *_endpoints(),

@@ -41,7 +41,9 @@ Seeder = Callable[[Store, JSON, int], None]
 KIND_ORDER = (
     "persons",
     "cohorts",
+    "actions",
     "feature_flags",
+    "insights",
     "dashboards",
     "annotations",
     "session_recordings",
@@ -56,6 +58,7 @@ def _seeders() -> dict[str, Seeder]:
         dashboards,
         endpoints,
         flag_docs,
+        insights,
         persons,
         recordings,
     )
@@ -63,7 +66,9 @@ def _seeders() -> dict[str, Seeder]:
     return {
         "persons": persons.seed_person,
         "cohorts": cohorts.seed_cohort,
+        "actions": insights.seed_action,
         "feature_flags": flag_docs.seed_flag,
+        "insights": insights.seed_insight,
         "dashboards": dashboards.seed_dashboard,
         "annotations": chart_annotations.seed_annotation,
         "session_recordings": recordings.seed_recording,

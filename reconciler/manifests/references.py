@@ -1,8 +1,9 @@
 """Names that manifests use to point at each other: listing, checking and ordering; pure.
 
 A flag condition names a cohort (``{type: cohort, value: NAME}``) or another flag
-(``{type: flag, key: KEY}``); a cohort condition names another cohort; an annotation names its
-dashboard. PostHog stores numeric ids in these places; the plan resolves the names.
+(``{type: flag, key: KEY}``); a cohort condition names another cohort; an insight's query names
+actions and cohorts; a dashboard's tile names an insight; an annotation names its dashboard.
+PostHog stores numeric ids in these places; the plan resolves the names.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ import heapq
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import Any
 
+from reconciler import paths
 from reconciler.errors import Issue
 from reconciler.manifests.hints import did_you_mean
 from reconciler.manifests.rules import cohort_conditions, issue
 from reconciler.model import KINDS, Manifest, Reference, ResourceKey
+from reconciler.resources import query_refs
 
 FieldPath = tuple[str | int, ...]
 
@@ -39,6 +42,17 @@ def _named(kind: str, spec: Mapping[str, Any]) -> Iterator[tuple[str, str, Field
     elif kind == "Cohort":
         for where, node in cohort_conditions(spec):
             yield from _property_target(node, where)
+    elif kind == "Insight":
+        query = spec.get("query")
+        for target, path in query_refs.targets(query, ("query",)):
+            value = paths.get(spec, path, None)
+            if isinstance(value, str) and value:
+                yield target, value, path
+    elif kind == "Dashboard":
+        tiles = spec.get("tiles")
+        for index, tile in enumerate(tiles if isinstance(tiles, list) else []):
+            if isinstance(tile, dict) and isinstance(tile.get("insight"), str) and tile["insight"]:
+                yield "Insight", tile["insight"], ("tiles", index, "insight")
     elif kind == "Annotation":
         dashboard = spec.get("dashboard")
         if isinstance(dashboard, str) and dashboard:

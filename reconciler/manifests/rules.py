@@ -16,7 +16,9 @@ from reconciler import paths
 from reconciler.errors import Issue
 from reconciler.manifests.flag_fields import flag_newer_fields
 from reconciler.manifests.hints import describe, did_you_mean
+from reconciler.manifests.query_schema import query_shape
 from reconciler.manifests.schema import shared_schema
+from reconciler.manifests.tiles import dashboard_tiles
 from reconciler.model import IDENTITY_FIELD, PHSYNC_FIELDS, Manifest
 from reconciler.resources import flag_operators
 
@@ -568,7 +570,9 @@ RULES: dict[str, tuple[Rule, ...]] = {
         flag_newer_fields,
     ),
     "Cohort": (trimmed_name, cohort_filters),
-    "Dashboard": (trimmed_name,),
+    "Dashboard": (trimmed_name, dashboard_tiles),
+    "Action": (trimmed_name,),
+    "Insight": (trimmed_name, query_shape),
     "Annotation": (annotation_scope, annotation_date),
 }
 

@@ -24,6 +24,8 @@ SCHEMA_NAMES: dict[str, str] = {
     "Cohort": "cohort",
     "Dashboard": "dashboard",
     "Annotation": "annotation",
+    "Action": "action",
+    "Insight": "insight",
 }
 
 _TYPE_NAMES = {
@@ -107,7 +109,7 @@ def validate_schema(manifest: Manifest) -> list[Issue]:
         return []
     issues: list[Issue] = []
     for error in _validator(manifest.kind).iter_errors(document):
-        issues.extend(_translate(error, manifest))
+        issues.extend(translate(error, manifest))
     return list(dict.fromkeys(issues))
 
 
@@ -118,7 +120,8 @@ def _issue(
     return Issue(where.file, where.line, where.column, message, render(path), hint)
 
 
-def _translate(error: ValidationError, manifest: Manifest) -> Iterator[Issue]:
+def translate(error: ValidationError, manifest: Manifest) -> Iterator[Issue]:
+    """One jsonschema error as issues at their places in the manifest."""
     path = tuple(error.absolute_path)
     keyword, value = error.validator, error.instance
     expected: Any = error.validator_value
@@ -149,7 +152,10 @@ def _message(keyword: Any, expected: Any, value: Any, schema: dict[str, Any], ra
         names = [_TYPE_NAMES.get(name, name) for name in wanted]
         return f"must be {_either(names)}, got {describe(value)}"
     if keyword == "enum":
-        options = ", ".join(str(option) for option in expected)
+        shown = list(expected)
+        if len(shown) > 12:
+            shown = [*shown[:6], f"... ({len(expected)} in all)"]
+        options = ", ".join(str(option) for option in shown)
         suggestion = ""
         if isinstance(value, str):
             match = closest(value, [str(option) for option in expected])

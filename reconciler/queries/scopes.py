@@ -16,6 +16,8 @@ SCOPE_OBJECT: Mapping[str, str] = {
     "Cohort": "cohort",
     "Dashboard": "dashboard",
     "Annotation": "annotation",
+    "Action": "action",
+    "Insight": "insight",
 }
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from reconciler.resources import annotation, cohort, dashboard, feature_flag
+from reconciler.resources import action, annotation, cohort, dashboard, feature_flag, insight
 from reconciler.resources.base import ResourceKind
 
 REGISTRY: dict[str, ResourceKind] = {
     "Cohort": cohort,
+    "Action": action,
     "FeatureFlag": feature_flag,
+    "Insight": insight,
     "Dashboard": dashboard,
     "Annotation": annotation,
 }

@@ -156,18 +156,90 @@ def cohort_lists(path: paths.Path) -> ListRule | None:
 
 
 def _tile_label(tile: Mapping[str, Any]) -> str:
+    if tile.get("insight") is not None:
+        return cut(f"insight {tile['insight']}", 40)
     text = str(tile.get("text") or "")
     return cut(next((line for line in text.splitlines() if line.strip()), ""), 40)
 
 
 TILES = ListRule(
     noun="tile",
-    identity=lambda tile: str(tile.get("text") or ""),
+    identity=lambda tile: (
+        f"insight {tile['insight']}" if tile.get("insight") is not None
+        else "text " + str(tile.get("text") or "")
+    ),
     label=_tile_label,
     summary=lambda tile: value_words(_tile_label(tile)),
-    fill=lambda tile: True,
+    fill=lambda tile: tile.get("insight") is None,
 )
 
 
 def dashboard_lists(path: paths.Path) -> ListRule | None:
     return TILES if path == ("tiles",) else None
+
+
+# -- actions ---------------------------------------------------------------------------------
+
+
+def step_words(step: Mapping[str, Any]) -> str:
+    """One action step: ``$pageview, url contains "/checkout/done"``."""
+    parts = [str(step["event"])] if step.get("event") else []
+    for field in ("url", "text", "href"):
+        if step.get(field):
+            parts.append(f"{field} {step.get(field + '_matching')} {value_words(step[field])}")
+    if step.get("selector"):
+        parts.append(f"selector {value_words(step['selector'])}")
+    parts.extend(property_words(prop) for prop in step.get("properties") or [])
+    return ", ".join(parts) or "any event"
+
+
+STEPS = ListRule(
+    noun="step",
+    identity=content,
+    label=lambda step: cut(step_words(step)),
+    summary=lambda step: cut(step_words(step), 120),
+    fill=lambda step: True,
+)
+
+
+def action_lists(path: paths.Path) -> ListRule | None:
+    return STEPS if path == ("steps",) else None
+
+
+# -- insights --------------------------------------------------------------------------------
+
+
+def series_words(node: Mapping[str, Any]) -> str:
+    """One series of a query: ``user signed up (total)``, ``action Checkout completed``."""
+    if node.get("kind") == "ActionsNode":
+        words = f"action {node.get('id')}"
+    else:
+        words = str(node.get("event") or node.get("custom_name") or "all events")
+    return f"{words} ({node['math']})" if node.get("math") else words
+
+
+SERIES = ListRule(
+    noun="series",
+    identity=lambda node: content([node.get("kind"), node.get("event"), node.get("id")]),
+    label=lambda node: cut(series_words(node)),
+    summary=lambda node: cut(series_words(node), 120),
+    fill=lambda node: True,
+)
+QUERY_FILTERS = ListRule(
+    noun="filter",
+    identity=content,
+    label=lambda node: cut(cohort_node_words(node)),
+    summary=lambda node: cut(cohort_node_words(node), 120),
+    fill=_is_group,
+)
+
+
+def insight_lists(path: paths.Path) -> ListRule | None:
+    """Series by event or action (then by position), property filters by content."""
+    if path[:1] != ("query",):
+        return None
+    if path[-1] == "series":
+        return SERIES
+    if path[-1] == "values" and "properties" in path:
+        return QUERY_FILTERS
+    return None

@@ -8,16 +8,16 @@ from pathlib import Path
 from bench import generate, run
 from reconciler.manifests import load_paths, validate
 
-TINY = 0.002  # 20 flags, 4 cohorts, 2 dashboards, 10 annotations
+TINY = 0.002  # 20 flags, 4 cohorts, 2 dashboards, 10 annotations, 4 insights, 2 actions
 
 
 def test_generated_manifests_are_valid_and_change_the_chosen_share(tmp_path: Path) -> None:
     project = generate.generate(generate.FULL.scaled(TINY), changed=0.25)
     files = generate.write_manifests(project, tmp_path)
     manifests, issues = load_paths([tmp_path])
-    assert files == len(manifests) == 36
+    assert files == len(manifests) == 42
     assert issues == [] and validate(manifests) == []
-    assert len(project.changed) == 8  # a quarter of each kind, rounded half to even
+    assert len(project.changed) == 9  # a quarter of each kind, rounded half to even
     assert len(project.seed["feature_flags"]) == 20
 
 
@@ -29,7 +29,7 @@ def test_the_whole_bench_runs_at_a_tiny_scale(tmp_path: Path) -> None:
     rows = {row.figure.split(":")[0] + ":" + row.figure.split(":")[1]: row for row in report.rows}
     assert rows["plan: changes found"].met is True
     assert rows["export: requests"].met is True  # generated usage dashboards are never read
-    assert rows["plan: requests vs Terraform model"].measured.startswith("36 / ")
+    assert rows["plan: requests vs Terraform model"].measured.startswith("42 / ")
     figures = " ".join(row.figure for row in report.rows)
     for wanted in (
         "validate: wall",

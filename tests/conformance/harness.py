@@ -159,6 +159,28 @@ def text_tile_patch(body: str) -> dict[str, Any]:
     return {"tiles": [{"text": {"body": body}, "layouts": {"sm": layout}}]}
 
 
+def action_body(world: World) -> dict[str, Any]:
+    return {
+        "name": unique("Conformance action"),
+        "tags": ["managed-by-phsync"],
+        "steps": [{"event": "$pageview", "url": "/checkout/done", "url_matching": "contains"}],
+    }
+
+
+def insight_body(world: World) -> dict[str, Any]:
+    return {
+        "name": unique("Conformance insight"),
+        "tags": ["managed-by-phsync"],
+        "query": {
+            "kind": "InsightVizNode",
+            "source": {
+                "kind": "TrendsQuery",
+                "series": [{"kind": "EventsNode", "event": "$pageview", "math": "total"}],
+            },
+        },
+    }
+
+
 def annotation_body(world: World) -> dict[str, Any]:
     return {
         "content": unique("Conformance release"),
@@ -189,6 +211,8 @@ class World:
             "new_dashboard": lambda: self._create("dashboards", dashboard_body(self))["id"],
             "deleted_dashboard": lambda: self._deleted("dashboards", dashboard_body(self)),
             "annotation": lambda: self._create("annotations", annotation_body(self))["id"],
+            "action": lambda: self._create("actions", action_body(self))["id"],
+            "insight": lambda: self._create("insights", insight_body(self))["id"],
             "new_annotation": lambda: self._create("annotations", annotation_body(self))["id"],
             "deleted_annotation": lambda: self._deleted("annotations", annotation_body(self)),
             # The list names a person by UUID; its numeric id comes with a single read.

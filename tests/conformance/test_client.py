@@ -25,7 +25,7 @@ from reconciler.queries.annotations import create_annotation
 from reconciler.settings import Secret, Settings
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-KINDS = ("cohorts", "flags", "dashboards", "annotations")
+KINDS = ("cohorts", "flags", "insights", "dashboards", "annotations")
 
 
 @pytest.fixture(scope="module")
@@ -92,9 +92,9 @@ def test_plan_and_apply_send_what_posthog_accepts(checked: Checked, tmp_path: Pa
     apply(client, repo, prune=True)
 
     assert problems == [], "\n".join(problems)
-    for kind in ("feature_flags", "cohorts", "dashboards", "annotations"):
+    for kind in ("feature_flags", "cohorts", "dashboards", "annotations", "insights", "actions"):
         assert f"{kind}_create" in operations
-        assert f"{kind}_partial_update" in operations or kind == "cohorts"
+        assert f"{kind}_partial_update" in operations or kind in ("cohorts", "actions")
 
 
 def test_queries_send_what_posthog_accepts(checked: Checked) -> None:

@@ -14,10 +14,12 @@ from contract.checker import Contract, decode_body
 from conformance.harness import (
     Api,
     World,
+    action_body,
     annotation_body,
     cohort_body,
     dashboard_body,
     flag_body,
+    insight_body,
 )
 
 P = "/api/projects/{pid}"
@@ -56,6 +58,16 @@ REQUESTS: dict[str, tuple[str, str, Any]] = {
     "annotations_retrieve": ("GET", P + "/annotations/{annotation}/", None),
     "annotations_partial_update": ("PATCH", P + "/annotations/{annotation}/", {"content": "s"}),
     "annotations_destroy": ("DELETE", P + "/annotations/{annotation}/", None),
+    "actions_list": ("GET", P + "/actions/", None),
+    "actions_create": ("POST", P + "/actions/", action_body),
+    "actions_retrieve": ("GET", P + "/actions/{action}/", None),
+    "actions_partial_update": ("PATCH", P + "/actions/{action}/", {"description": "scoped"}),
+    "actions_destroy": ("DELETE", P + "/actions/{action}/", None),
+    "insights_list": ("GET", P + "/insights/", None),
+    "insights_create": ("POST", P + "/insights/", insight_body),
+    "insights_retrieve": ("GET", P + "/insights/{insight}/", None),
+    "insights_partial_update": ("PATCH", P + "/insights/{insight}/", {"description": "s"}),
+    "insights_destroy": ("DELETE", P + "/insights/{insight}/", None),
     "persons_list": ("GET", P + "/persons/", None),
     "persons_retrieve": ("GET", P + "/persons/{person_uuid}/", None),
     "persons_partial_update": (

@@ -88,7 +88,7 @@ def test_match_maps_concrete_paths_to_templates(
     [
         ("GET", f"{P}/feature_flags/not-a-number/"),
         ("POST", f"{P}/persons/"),
-        ("GET", f"{P}/insights/"),
+        ("GET", f"{P}/surveys/"),
         ("PUT", f"{P}/feature_flags/12/"),
     ],
     ids=["non-integer-id", "persons-create", "unused-resource", "unused-method"],

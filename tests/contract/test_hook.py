@@ -39,9 +39,9 @@ def test_a_bad_request_body_is_recorded_with_its_method_and_path() -> None:
 
 @responses.activate
 def test_an_unknown_operation_is_recorded() -> None:
-    responses.get(f"{BASE}/insights/", json={})
+    responses.get(f"{BASE}/surveys/", json={})
     session, problems = checked_session()
-    session.get(f"{BASE}/insights/")
+    session.get(f"{BASE}/surveys/")
     assert len(problems) == 1 and "no contract operation" in problems[0]
 
 

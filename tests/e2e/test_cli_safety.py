@@ -14,7 +14,7 @@ from tests.conftest import run_phsync
 from .conftest import Api
 
 LIMITED = "phx_limited_for_tests"
-READS = "feature_flag:read,cohort:read,dashboard:read,annotation:read"
+READS = "feature_flag:read,cohort:read,dashboard:read,annotation:read,action:read,insight:read"
 
 
 @pytest.fixture
@@ -45,8 +45,8 @@ def _env(emu: Any, key: str) -> dict[str, str]:
 def test_apply_refuses_before_any_write_naming_every_missing_scope(limited: Any, repo: Path) -> None:
     result = run_phsync("apply", "--yes", str(repo), env=_env(limited, LIMITED))
     assert result.returncode == 1, result.stderr
-    assert "lacks 3 scope(s) that this apply needs: 'cohort:write', 'dashboard:write', " \
-        "'annotation:write'" in result.stderr
+    assert "lacks 5 scope(s) that this apply needs: 'cohort:write', 'action:write', " \
+        "'insight:write', 'dashboard:write', 'annotation:write'" in result.stderr
     assert "Settings > Personal API keys" in result.stderr
     flags = Api(limited).list("feature_flags")
     assert not [f for f in flags if "managed-by-phsync" in (f.get("tags") or [])]
@@ -55,7 +55,8 @@ def test_apply_refuses_before_any_write_naming_every_missing_scope(limited: Any,
 def test_plan_names_every_missing_read_scope_at_once(limited: Any, repo: Path) -> None:
     result = run_phsync("plan", str(repo), env=_env(limited, "phx_flags_only"))
     assert result.returncode == 1, result.stderr
-    assert "'cohort:read', 'dashboard:read', 'annotation:read'" in result.stderr
+    assert "'cohort:read', 'action:read', 'insight:read', 'dashboard:read', 'annotation:read'" \
+        in result.stderr
 
 
 def test_a_target_that_names_nothing_fails_with_a_suggestion(

@@ -18,7 +18,7 @@ def phsync(env: dict[str, str], *args: str) -> Any:
 def test_plan_apply_then_plan_is_empty(emulator_env: dict[str, str], repo: Path, api: Api) -> None:
     first = phsync(emulator_env, "plan", "--detailed-exitcode", str(repo))
     assert first.returncode == 2, first.stderr
-    assert "18 to create" in first.stdout
+    assert "22 to create" in first.stdout
     applied = phsync(emulator_env, "apply", "--yes", str(repo))
     assert applied.returncode == 0, applied.stderr
     assert "Apply complete" in applied.stdout
@@ -96,7 +96,7 @@ def test_saved_plan_applies_when_nothing_moved(emulator_env: dict[str, str], rep
 def test_unmanaged_objects_are_left_alone_even_with_prune(emulator_env: dict[str, str], repo: Path, api: Api) -> None:
     hand_made = api.post("feature_flags", {"key": "made-by-hand", "filters": {"groups": [{"properties": [], "rollout_percentage": 5}]}, "_should_create_usage_dashboard": False})
     assert phsync(emulator_env, "apply", "--yes", "--prune", str(repo)).returncode == 0
-    (repo / "phsync.yaml").write_text("paths: [cohorts, flags, dashboards, annotations]\n")
+    (repo / "phsync.yaml").write_text("paths: [cohorts, flags, insights, dashboards, annotations]\n")
     (repo / "flags" / "platform.yaml").unlink()
     plan = phsync(emulator_env, "plan", "--prune", "--format", "json", str(repo))
     deleted = {c["name"] for c in json.loads(plan.stdout)["changes"] if c["action"] == "delete"}
@@ -116,10 +116,10 @@ def test_export_then_apply_adopts_everything(emulator_env: dict[str, str], repo:
     assert (out / "feature-flags" / "new-checkout.yaml").exists()
     result = phsync(emulator_env, "plan", "--detailed-exitcode", str(out))
     assert result.returncode == 2, result.stdout + result.stderr
-    assert "15 to adopt, 0 to update" in result.stdout and "marker only" in result.stdout
+    assert "19 to adopt, 0 to update" in result.stdout and "marker only" in result.stdout
     assert "+" not in {line.strip()[:1] for line in result.stdout.splitlines()}
     applied = phsync(emulator_env, "apply", "--yes", "--mark-unchanged", str(out))
-    assert applied.returncode == 0 and "15 adopt" in applied.stdout, applied.stdout
+    assert applied.returncode == 0 and "19 adopt" in applied.stdout, applied.stdout
     assert "deprecated" in applied.stderr
     again = phsync(emulator_env, "plan", "--detailed-exitcode", str(out))
     assert again.returncode == 0, again.stdout
@@ -134,11 +134,11 @@ def test_plan_reads_each_kind_with_one_list_pass(emulator: Any, emulator_env: di
     emulator.reset_stats()
     assert phsync(emulator_env, "plan", str(repo)).returncode == 0
     routes = emulator.stats()["by_route"]
-    for collection in ("feature_flags", "cohorts", "dashboards", "annotations"):
+    for collection in ("feature_flags", "cohorts", "dashboards", "annotations", "insights", "actions"):
         assert routes.get(f"GET /api/projects/{{project_id}}/{collection}/") == 1, routes
     singles = {r: n for r, n in routes.items() if "{id}" in r and r.startswith("GET")}
-    # Only the two dashboards whose manifests declare text tiles are read one by one.
-    assert sum(singles.values()) == 2, routes
+    # Only the three dashboards whose manifests declare tiles are read one by one.
+    assert sum(singles.values()) == 3, routes
 
 
 def test_failed_apply_rerun_converges_without_duplicates(emulator: Any, emulator_env: dict[str, str], repo: Path, api: Api) -> None:

@@ -13,7 +13,7 @@ from .conftest import Api
 
 def _config(repo: Path, emulator: Any, policies: str = "") -> None:
     (repo / "phsync.yaml").write_text(
-        f"""paths: [cohorts, flags, dashboards, annotations]
+        f"""paths: [cohorts, flags, insights, dashboards, annotations]
 environments:
   staging:
     host: {emulator.url}

@@ -9,7 +9,8 @@ from reconciler.plan import Change, Plan
 from reconciler.preflight import apply_needs, refusal
 from reconciler.queries.scopes import missing_scopes
 
-READS = ["feature_flag:read", "cohort:read", "dashboard:read", "annotation:read"]
+READS = ["feature_flag:read", "cohort:read", "dashboard:read", "annotation:read", "action:read",
+         "insight:read"]
 
 
 def plan(*changes: tuple[Action, str, str]) -> Plan:
@@ -38,10 +39,12 @@ def test_every_read_and_a_write_per_kind_changed(the_plan: Plan, writes: list[st
     [
         (["*"], []),
         ([], []),  # a legacy key without scopes may do anything
-        (["feature_flag:write", "cohort:read", "dashboard:read", "annotation:read"],
+        (["feature_flag:write", "cohort:read", "dashboard:read", "annotation:read", "action:read",
+          "insight:read"],
          ["cohort:write", "annotation:write"]),
-        (["feature_flag:read"], ["cohort:read", "dashboard:read", "annotation:read",
-                                 "cohort:write", "annotation:write", "feature_flag:write"]),
+        (["feature_flag:read"], ["cohort:read", "dashboard:read", "annotation:read", "action:read",
+                                 "insight:read", "cohort:write", "annotation:write",
+                                 "feature_flag:write"]),
     ],
 )
 def test_all_missing_scopes_at_once(key_scopes: list[str], missing: list[str]) -> None:

@@ -151,7 +151,6 @@ def test_dashboard_tiles_compare_only_given_parts() -> None:
         "tiles": [
             {"id": 11, "text": {"id": 1, "body": "b"}, "color": "blue", "layouts": {"sm": {"x": 0, "y": 5}}},
             {"id": 10, "text": {"id": 2, "body": "# Hello"}, "color": "red", "layouts": {"sm": {"x": 0, "y": 0}}},
-            {"id": 12, "insight": {"id": 5}, "text": None, "layouts": {}},
         ],
     }
     live = dashboard.align(desired, dashboard.from_live(live_raw, Directory()))

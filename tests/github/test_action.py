@@ -117,9 +117,9 @@ def test_plan_then_apply_the_saved_plan(workspace: Path, emulator_env: dict[str,
     assert plan.outputs["out-path"] == str(workspace / "posthog" / "plan.json")
     assert plan.outputs["stdout-file"] == str(workspace / "posthog" / "plan.md")
     saved = json.loads((workspace / "posthog" / "plan.json").read_text())
-    assert saved["format"] == "phsync-plan" and saved["summary"]["create"] == 18
+    assert saved["format"] == "phsync-plan" and saved["summary"]["create"] == 22
     markdown = (workspace / "posthog" / "plan.md").read_text()
-    assert markdown.startswith("### phsync plan: 18 to create, 0 to update, 0 to delete")
+    assert markdown.startswith("### phsync plan: 22 to create, 0 to update, 0 to delete")
     assert plan.summary == markdown
     assert "$ phsync plan --format markdown --detailed-exitcode --out plan.json" in plan.log
     assert "::error" not in plan.log
@@ -135,8 +135,8 @@ def test_plan_then_apply_the_saved_plan(workspace: Path, emulator_env: dict[str,
     assert apply.outputs["exitcode"] == "0"
     assert apply.outputs["out-path"] == ""
     assert apply.summary.startswith("### `phsync apply` exited 0\n\n```text\n")
-    assert "Apply complete: 18 create, 0 update, 0 delete." in apply.summary
-    assert "[18/18]" in apply.summary
+    assert "Apply complete: 22 create, 0 update, 0 delete." in apply.summary
+    assert "[22/22]" in apply.summary
     assert emulator_env["POSTHOG_PERSONAL_API_KEY"] not in apply.log + apply.summary
 
 
@@ -149,7 +149,7 @@ def test_changes_fail_the_step_unless_exit_code_2_is_allowed(
     assert run.outputs["exitcode"] == "2"
     stdout_file = Path(run.outputs["stdout-file"])
     assert stdout_file.parent == workspace / "runner-temp"
-    assert stdout_file.read_text().startswith("### phsync plan: 18 to create")
+    assert stdout_file.read_text().startswith("### phsync plan: 22 to create")
     assert "::error title=phsync plan exited 2::" in run.log
 
 

@@ -58,7 +58,9 @@ def test_json_report() -> None:
     report = json.loads(out)
     assert code == 1
     assert report["ok"] is False
-    assert report["manifests"] == {"Cohort": 0, "FeatureFlag": 2, "Dashboard": 0, "Annotation": 0}
+    assert report["manifests"] == {
+        "Cohort": 0, "Action": 0, "FeatureFlag": 2, "Insight": 0, "Dashboard": 0, "Annotation": 0
+    }
     assert report["problems"][0] == {
         "file": str(FIXTURES / "invalid" / "flag.yaml"),
         "line": 3,
@@ -125,10 +127,12 @@ def test_schema_all_writes_every_file(tmp_path: Path) -> None:
     assert result.exit_code == 0
     written = sorted(path.name for path in (tmp_path / "s").iterdir())
     assert written == [
+        "action.schema.json",
         "annotation.schema.json",
         "cohort.schema.json",
         "dashboard.schema.json",
         "feature-flag.schema.json",
+        "insight.schema.json",
     ]
     shipped = Path(__file__).resolve().parents[2] / "schemas" / "cohort.schema.json"
     assert (tmp_path / "s" / "cohort.schema.json").read_text() == shipped.read_text()

@@ -113,7 +113,7 @@ def test_several_documents_and_empty_ones() -> None:
     [
         ("- kind: Cohort\n", "a manifest must be a mapping of fields, got a list", "kind"),
         ("just text\n", "a manifest must be a mapping of fields, got a string", "kind"),
-        ("name: x\n", "missing 'kind'", "Cohort, FeatureFlag"),
+        ("name: x\n", "missing 'kind'", "Cohort, Action, FeatureFlag"),
         ("kind: FeatureFlg\n", "unknown kind 'FeatureFlg'; did you mean 'FeatureFlag'?", "one of"),
         ("kind: cohort\n", "unknown kind 'cohort'; did you mean 'Cohort'?", "one of"),
         ("kind: [Cohort]\n", "unknown kind 'a list'", "one of"),

@@ -27,7 +27,7 @@ ODD_VALUES: tuple[Any, ...] = (
 
 
 def _corpus() -> dict[str, list[dict[str, Any]]]:
-    examples = [ROOT / "examples" / name for name in ("annotations", "cohorts", "dashboards", "flags")]
+    examples = [ROOT / "examples" / name for name in ("annotations", "cohorts", "dashboards", "flags", "insights")]
     manifests, issues = load_paths([FIXTURES / "valid", *examples])
     assert not issues
     corpus: dict[str, list[dict[str, Any]]] = {kind: [] for kind in KINDS}

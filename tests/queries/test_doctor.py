@@ -101,7 +101,7 @@ def test_everything_passes(api: responses.RequestsMock, repo: Path) -> None:
     assert checks["host"].summary == "https://us.posthog.com is PostHog Cloud (US), and it answers"
     assert checks["key"].summary == "PostHog accepts the key of ada@example.com"
     assert checks["project"].summary == "project 'Web' (id 1) exists and the key reaches it"
-    assert "all 5 scopes that 1 manifest under" in checks["scopes"].summary
+    assert "all 7 scopes that 1 manifest under" in checks["scopes"].summary
 
 
 def test_a_trailing_slash_is_a_warning(api: responses.RequestsMock) -> None:
@@ -237,6 +237,8 @@ def test_missing_scopes_are_named(api: responses.RequestsMock, repo: Path) -> No
                 "cohort:read",
                 "dashboard:write",
                 "annotation:read",
+                "action:read",
+                "insight:read",
                 "user:read",
             ]
         },
@@ -273,7 +275,7 @@ def test_without_the_key_endpoint_reads_are_probed_and_writes_unknown(
         "detail": "API key missing required scope 'annotation:read'",
         "attr": None,
     }
-    for collection in ("cohorts", "feature_flags", "dashboards"):
+    for collection in ("cohorts", "actions", "feature_flags", "insights", "dashboards"):
         api.get(
             f"{US}/api/projects/1/{collection}/",
             json={"results": []},

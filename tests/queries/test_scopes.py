@@ -15,7 +15,9 @@ def test_reads_of_every_kind_and_writes_of_the_kinds_present() -> None:
     scopes = [need.scope for need in needed_scopes({"FeatureFlag", "Annotation"})]
     assert scopes == [
         "cohort:read",
+        "action:read",
         "feature_flag:read",
+        "insight:read",
         "dashboard:read",
         "annotation:read",
         "feature_flag:write",
@@ -40,7 +42,8 @@ def test_grants(key_scopes: list[str], scope: str, granted: bool) -> None:
 
 def test_missing_scopes_keep_their_reasons() -> None:
     needs = needed_scopes({"Cohort"})
-    missing = missing_scopes(["cohort:read", "feature_flag:read", "dashboard:read"], needs)
+    held = ["cohort:read", "action:read", "feature_flag:read", "insight:read", "dashboard:read"]
+    missing = missing_scopes(held, needs)
     assert [(n.scope, n.reason) for n in missing] == [
         ("annotation:read", "plan reads every kind"),
         ("cohort:write", "apply writes Cohort manifests"),

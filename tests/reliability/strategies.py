@@ -143,7 +143,56 @@ def flags(draw: st.DrawFn, cohort_names: list[str]) -> list[dict[str, Any]]:
 
 
 @st.composite
-def dashboards(draw: st.DrawFn) -> list[dict[str, Any]]:
+def actions(draw: st.DrawFn) -> list[dict[str, Any]]:
+    out = []
+    for name in draw(st.lists(names, max_size=2, unique=True)):
+        steps = []
+        for _ in range(draw(st.integers(1, 2))):
+            step: dict[str, Any] = {"event": draw(st.sampled_from(["$pageview", "$autocapture", "signed up"]))}
+            if draw(st.booleans()):
+                step["url"] = "/" + draw(text(1, 20)).strip()
+                if draw(st.booleans()):
+                    step["url_matching"] = draw(st.sampled_from(["contains", "exact", "regex"]))
+            if draw(st.booleans()):
+                condition = draw(person_condition())
+                step["properties"] = [{k: v for k, v in condition.items() if k != "negation"}]
+            steps.append(step)
+        doc: dict[str, Any] = {"kind": "Action", "name": name, "steps": steps}
+        if draw(st.booleans()):
+            doc["tags"] = draw(tag_lists)
+        out.append(doc)
+    return out
+
+
+@st.composite
+def insights(draw: st.DrawFn, action_names: list[str], cohort_names: list[str]) -> list[dict[str, Any]]:
+    out = []
+    for name in draw(st.lists(names, max_size=3, unique=True)):
+        series: list[dict[str, Any]] = [{"kind": "EventsNode", "event": draw(text(1, 20)).strip() or "x"}]
+        if draw(st.booleans()):
+            series[0]["math"] = draw(st.sampled_from(["total", "dau", "weekly_active"]))
+        if action_names and draw(st.booleans()):
+            series.append({"kind": "ActionsNode", "id": draw(st.sampled_from(action_names))})
+        kind = draw(st.sampled_from(["TrendsQuery", "FunnelsQuery", "StickinessQuery"]))
+        source: dict[str, Any] = {"kind": kind, "series": series}
+        if kind != "FunnelsQuery" and draw(st.booleans()):
+            source["interval"] = draw(st.sampled_from(["day", "week", "month"]))
+        if draw(st.booleans()):
+            source["dateRange"] = {"date_from": draw(st.sampled_from(["-7d", "-30d", "-90d"]))}
+        if cohort_names and draw(st.booleans()):
+            source["properties"] = {"type": "AND", "values": [{"type": "AND", "values": [
+                {"type": "cohort", "key": "id", "value": draw(st.sampled_from(cohort_names))}]}]}
+        doc: dict[str, Any] = {"kind": "Insight", "name": name,
+                               "query": {"kind": "InsightVizNode", "source": source}}
+        for field, strategy in (("description", text(0, 60)), ("tags", tag_lists)):
+            if draw(st.booleans()):
+                doc[field] = draw(strategy)
+        out.append(doc)
+    return out
+
+
+@st.composite
+def dashboards(draw: st.DrawFn, insight_names: tuple[str, ...] = ()) -> list[dict[str, Any]]:
     out = []
     for name in draw(st.lists(names, max_size=3, unique=True)):
         doc: dict[str, Any] = {"kind": "Dashboard", "name": name}
@@ -153,6 +202,7 @@ def dashboards(draw: st.DrawFn) -> list[dict[str, Any]]:
                 doc[field] = draw(strategy)
         if draw(st.booleans()):
             tiles = []
+            held = draw(st.lists(st.sampled_from(insight_names), unique=True)) if insight_names else []
             for _ in range(draw(st.integers(0, 3))):
                 tile: dict[str, Any] = {"text": draw(text(1, 80))}
                 if draw(st.booleans()):
@@ -161,6 +211,9 @@ def dashboards(draw: st.DrawFn) -> list[dict[str, Any]]:
                     tile["layouts"] = {"sm": {"x": draw(st.integers(0, 6)), "y": len(tiles) * 5,
                                               "w": draw(st.integers(1, 6)), "h": 5}}
                 tiles.append(tile)
+            for insight in held:  # after the text tiles, each at its own row
+                tiles.append({"insight": insight, "layouts": {"sm": {"x": 0, "y": len(tiles) * 5,
+                                                                      "w": 6, "h": 5}}})
             doc["tiles"] = tiles
         out.append(doc)
     return out
@@ -199,19 +252,24 @@ def annotations(draw: st.DrawFn, dashboard_names: list[str]) -> list[dict[str, A
 
 @st.composite
 def manifest_sets(draw: st.DrawFn) -> list[dict[str, Any]]:
-    """A valid set of manifests of all four kinds (any of them may be missing)."""
+    """A valid set of manifests of every kind (any of them may be missing)."""
     found_cohorts = draw(cohorts())
     usable = [c["name"] for c in found_cohorts if not c.get("is_static")]
-    found_dashboards = draw(dashboards())
+    found_actions = draw(actions())
+    found_insights = draw(insights([a["name"] for a in found_actions], [c["name"] for c in found_cohorts]))
+    found_dashboards = draw(dashboards(tuple(i["name"] for i in found_insights)))
     return [
         *found_cohorts,
+        *found_actions,
         *draw(flags(usable)),
+        *found_insights,
         *found_dashboards,
         *draw(annotations([d["name"] for d in found_dashboards])),
     ]
 
 
-IDENTITY = {"FeatureFlag": "key", "Cohort": "name", "Dashboard": "name", "Annotation": "name"}
+IDENTITY = {"FeatureFlag": "key", "Cohort": "name", "Dashboard": "name", "Annotation": "name",
+            "Action": "name", "Insight": "name"}
 
 
 def renamed(docs: list[dict[str, Any]], names: dict[str, dict[str, str]]) -> list[dict[str, Any]]:
@@ -234,6 +292,17 @@ def renamed(docs: list[dict[str, Any]], names: dict[str, dict[str, str]]) -> lis
             for value in doc["filters"]["properties"]["values"]:
                 if value.get("type") == "cohort":
                     value["value"] = cohorts_.get(value["value"], value["value"])
+        elif doc["kind"] == "Insight":
+            for node in doc["query"]["source"]["series"]:
+                if node["kind"] == "ActionsNode":
+                    node["id"] = names.get("Action", {}).get(node["id"], node["id"])
+            for group in doc["query"]["source"].get("properties", {}).get("values", []):
+                for value in group["values"]:
+                    value["value"] = cohorts_.get(value["value"], value["value"])
+        elif doc["kind"] == "Dashboard":
+            for tile in doc.get("tiles", []):
+                if "insight" in tile:
+                    tile["insight"] = names.get("Insight", {}).get(tile["insight"], tile["insight"])
         elif doc["kind"] == "Annotation" and "dashboard" in doc:
             doc["dashboard"] = names.get("Dashboard", {}).get(doc["dashboard"], doc["dashboard"])
     return out

@@ -39,7 +39,7 @@ EXPECTED: dict[str, tuple[str, int, str]] = {
     "dangling-dashboard-of-annotation.yaml": ("", 6, "Dashboard 'Ghost board'"),
     "dangling-flag-dependency.yaml": ("", 6, "FeatureFlag 'ghost-flag'"),
     "dangling-reference-across-files": ("flag.yaml", 6, "Cohort 'Beta testrs'"),
-    "dashboard-tile-without-text.yaml": ("", 4, "missing required field 'text'"),
+    "dashboard-tile-without-text.yaml": ("", 4, "a tile needs 'text' (markdown) or 'insight'"),
     "duplicate-annotations-across-files": ("two.yaml", 2, "duplicate Annotation 'release-1'"),
     "duplicate-cohorts-across-files": ("more/audiences.yaml", 2, "duplicate Cohort 'Beta testers'"),
     "duplicate-flag-in-one-file.yaml": ("", 8, "duplicate FeatureFlag 'twice'"),
