@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 from reconciler.errors import Issue
+from reconciler.manifests.ruletools import issue
 from reconciler.model import Manifest
-from reconciler.paths import render
-
-
-def issue(manifest: Manifest, path: tuple[str, ...], message: str, hint: str) -> Issue:
-    where = manifest.where(path)
-    return Issue(where.file, where.line, where.column, message, render(path), hint)
 
 
 def flag_newer_fields(manifest: Manifest) -> list[Issue]:

@@ -6,33 +6,30 @@ read the spec defensively: a value of the wrong type is the schema's to report, 
 
 from __future__ import annotations
 
-import math
-import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from reconciler import paths
 from reconciler.errors import Issue
 from reconciler.manifests.flag_fields import flag_newer_fields
-from reconciler.manifests.hints import describe, did_you_mean
+from reconciler.manifests.flag_rules import (
+    flag_group_variants,
+    flag_payloads,
+    flag_properties,
+    flag_variants,
+)
+from reconciler.manifests.hints import did_you_mean
+from reconciler.manifests.property_values import DATE_ONLY, value_issues
 from reconciler.manifests.query_schema import query_shape
+from reconciler.manifests.ruletools import FieldPath, Rule, issue, mapping, sequence
 from reconciler.manifests.schema import shared_schema
 from reconciler.manifests.tiles import dashboard_tiles
 from reconciler.model import IDENTITY_FIELD, PHSYNC_FIELDS, Manifest
-from reconciler.resources import flag_operators
 
-FieldPath = tuple[str | int, ...]
-Rule = Callable[[Manifest], list[Issue]]
+__all__ = ["DATE_ONLY", "check", "cohort_conditions", "duplicates", "issue"]
 
-NO_VALUE_OPERATORS = frozenset({"is_set", "is_not_set"})
-_TEXT_OPERATORS = frozenset({"regex", "not_regex"})
-_CONTAINS_OPERATORS = frozenset({"icontains", "not_icontains"})
-_MULTI_OPERATORS = frozenset({"icontains_multi", "not_icontains_multi"})
-_NUMBER_OPERATORS = frozenset({"gt", "gte", "lt", "lte", "min", "max"})
-_DATE_OPERATORS = frozenset({"is_date_exact", "is_date_after", "is_date_before"})
-DATE_ONLY = re.compile(r"^\d{4}-?\d{2}-?\d{2}$")
-_RELATIVE_DATE = re.compile(r"^-?\d+[hdwmqy](Start|End)?$", re.IGNORECASE)
+
 
 # Fields each kind of behavioral condition needs (PostHog's cohort validation).
 BEHAVIORAL_FIELDS: dict[str, tuple[str, ...]] = {
@@ -69,281 +66,6 @@ BEHAVIORAL_FIELDS: dict[str, tuple[str, ...]] = {
 }
 _WINDOWED = frozenset({"performed_event", "performed_event_multiple"})
 
-
-def issue(manifest: Manifest, path: FieldPath, message: str, hint: str | None = None) -> Issue:
-    where = manifest.where(path)
-    return Issue(where.file, where.line, where.column, message, paths.render(path), hint)
-
-
-def _dict(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> Sequence[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-# -- feature flags ------------------------------------------------------------------------------
-
-
-def _variants(manifest: Manifest) -> list[str] | None:
-    """The flag's variant keys, or None for a boolean flag."""
-    multivariate = _dict(manifest.spec.get("filters")).get("multivariate")
-    if not isinstance(multivariate, dict):
-        return None
-    return [
-        variant["key"]
-        for variant in _list(multivariate.get("variants"))
-        if isinstance(variant, dict) and isinstance(variant.get("key"), str)
-    ]
-
-
-def flag_variants(manifest: Manifest) -> list[Issue]:
-    """Variant rollouts sum to 100; variant keys are unique."""
-    where: FieldPath = ("filters", "multivariate", "variants")
-    variants = _list(_dict(_dict(manifest.spec.get("filters")).get("multivariate")).get("variants"))
-    if not variants:
-        return []
-    issues: list[Issue] = []
-    rollouts: list[Any] = [_dict(variant).get("rollout_percentage") for variant in variants]
-    if all(_number(rollout) for rollout in rollouts):
-        total = math.fsum(rollouts)
-        if round(total, 6) != 100:
-            issues.append(
-                issue(
-                    manifest,
-                    where,
-                    f"variant rollout percentages must sum to 100, got {total:g}",
-                    "adjust the variants' rollout_percentage",
-                )
-            )
-    first: dict[str, int] = {}
-    for index, variant in enumerate(variants):
-        key = _dict(variant).get("key")
-        if not isinstance(key, str):
-            continue
-        if key in first:
-            issues.append(
-                issue(
-                    manifest,
-                    (*where, index, "key"),
-                    f"duplicate variant key '{key}' (also variants[{first[key]}])",
-                    "give each variant its own key",
-                )
-            )
-        else:
-            first[key] = index
-    return issues
-
-
-def flag_payloads(manifest: Manifest) -> list[Issue]:
-    """A boolean flag's only payload key is 'true'; a multivariate flag's are variant keys."""
-    payloads = _dict(_dict(manifest.spec.get("filters")).get("payloads"))
-    variants = _variants(manifest)
-    issues: list[Issue] = []
-    for key in payloads:
-        where: FieldPath = ("filters", "payloads", key)
-        if variants is None and key != "true":
-            issues.append(
-                issue(
-                    manifest,
-                    where,
-                    f"payload key '{key}' on a boolean flag; a boolean flag's payload key is "
-                    "'true'",
-                    "use `true:` as the key, or add variants in filters.multivariate",
-                )
-            )
-        elif variants is not None and key not in variants:
-            issues.append(
-                issue(
-                    manifest,
-                    where,
-                    f"payload key '{key}' is not a variant of this flag"
-                    + did_you_mean(key, variants),
-                    f"use one of the variant keys: {', '.join(dict.fromkeys(variants))}",
-                )
-            )
-    return issues
-
-
-def flag_group_variants(manifest: Manifest) -> list[Issue]:
-    """A release condition's ``variant`` names one of the flag's variants."""
-    variants = _variants(manifest)
-    issues: list[Issue] = []
-    for index, group in enumerate(_list(_dict(manifest.spec.get("filters")).get("groups"))):
-        variant = _dict(group).get("variant")
-        if not isinstance(variant, str):
-            continue
-        where: FieldPath = ("filters", "groups", index, "variant")
-        if variants is None:
-            issues.append(
-                issue(
-                    manifest,
-                    where,
-                    f"variant override '{variant}' on a flag without variants",
-                    "remove 'variant', or add variants in filters.multivariate",
-                )
-            )
-        elif variant not in variants:
-            issues.append(
-                issue(
-                    manifest,
-                    where,
-                    f"variant override '{variant}' does not exist"
-                    + did_you_mean(variant, variants),
-                    f"use one of the variant keys: {', '.join(dict.fromkeys(variants))}",
-                )
-            )
-    return issues
-
-
-def flag_properties(manifest: Manifest) -> list[Issue]:
-    """Property types fit the flag's aggregation; values fit their operators."""
-    filters = _dict(manifest.spec.get("filters"))
-    flag_level = filters.get("aggregation_group_type_index")
-    issues: list[Issue] = []
-    for gindex, group in enumerate(_list(filters.get("groups"))):
-        group = _dict(group)
-        aggregation = group.get("aggregation_group_type_index", flag_level)
-        for pindex, prop in enumerate(_list(group.get("properties"))):
-            if not isinstance(prop, dict):
-                continue
-            where: FieldPath = ("filters", "groups", gindex, "properties", pindex)
-            ptype = prop.get("type")
-            if ptype in ("person", "group"):
-                issues.extend(value_issues(manifest, prop, where))
-            if isinstance(aggregation, int) and not isinstance(aggregation, bool):
-                if ptype in ("person", "cohort", "flag"):
-                    issues.append(
-                        issue(
-                            manifest,
-                            (*where, "type"),
-                            f"a flag aggregated by group type {aggregation} can only use group "
-                            f"properties, not {ptype} properties",
-                            "use type: group, or remove filters.aggregation_group_type_index",
-                        )
-                    )
-                elif ptype == "group" and prop.get("group_type_index") not in (None, aggregation):
-                    issues.append(
-                        issue(
-                            manifest,
-                            (*where, "group_type_index"),
-                            f"group_type_index {prop['group_type_index']} does not match the "
-                            f"flag's aggregation_group_type_index {aggregation}",
-                            f"set group_type_index: {aggregation}",
-                        )
-                    )
-            elif ptype == "group" and aggregation is None:
-                issues.append(
-                    issue(
-                        manifest,
-                        (*where, "type"),
-                        "a flag rolled out by person can only use person, cohort and flag "
-                        "properties",
-                        "set filters.aggregation_group_type_index to roll out by group",
-                    )
-                )
-    return issues
-
-
-# -- property values ----------------------------------------------------------------------------
-
-
-def value_issues(manifest: Manifest, prop: Mapping[str, Any], where: FieldPath) -> list[Issue]:
-    """The rules tying a person or group property's ``value`` to its ``operator``."""
-    operator = prop.get("operator") or "exact"
-    if not isinstance(operator, str):
-        return []
-    value = prop.get("value")
-    at = (*where, "value") if "value" in prop else where
-    if operator in NO_VALUE_OPERATORS:
-        if value is not None and value != operator:
-            return [issue(manifest, at, f"operator {operator} takes no value", "remove 'value'")]
-        return []
-    if value is None:
-        return [
-            issue(
-                manifest,
-                at,
-                f"operator {operator} needs a value",
-                "add 'value:', or use operator is_set / is_not_set",
-            )
-        ]
-    problem = _value_problem(operator, value)
-    return [issue(manifest, at, problem[0], problem[1])] if problem else []
-
-
-def _value_problem(operator: str, value: Any) -> tuple[str, str] | None:
-    got = describe(value)
-    if operator in _TEXT_OPERATORS:
-        if not isinstance(value, str):
-            return f"operator {operator} needs a string, got {got}", "write the pattern as text"
-        try:
-            re.compile(value)
-        except re.error as exc:
-            return f"'{value}' is not a valid regular expression: {exc}", "fix the pattern"
-        return None
-    if operator in _CONTAINS_OPERATORS:
-        if isinstance(value, str) or _number(value):
-            return None
-        return (
-            f"operator {operator} needs a string, got {got}",
-            "use icontains_multi for a list of texts",
-        )
-    if operator in _MULTI_OPERATORS:
-        if isinstance(value, list) and value and all(isinstance(item, str) for item in value):
-            return None
-        return f"operator {operator} needs a list of strings, got {got}", "write value: [a, b]"
-    if operator in _NUMBER_OPERATORS:
-        if _number(value) or isinstance(value, str) and _numeric(value):
-            return None
-        return f"operator {operator} needs a number, got {got}", "write value: 42"
-    if operator.startswith("semver_"):
-        if isinstance(value, str) and flag_operators.is_version(operator, value):
-            return None
-        if isinstance(value, str):
-            return f"'{value}' is not a version PostHog can read", "write value: '1.2.3'"
-        return f"operator {operator} needs a version string, got {got}", "write value: '1.2.3'"
-    if operator in _DATE_OPERATORS:
-        if isinstance(value, str) and _date_like(value):
-            return None
-        return (
-            f"operator {operator} needs a date, got {_describe_date(value)}",
-            "write an ISO date such as '2026-01-31' or a relative one such as '-7d'",
-        )
-    if isinstance(value, list):
-        if not value:
-            return "an empty list matches nothing", "list at least one value"
-        if all(isinstance(item, str | int | float) for item in value):
-            return None
-        return f"operator {operator} needs a list of plain values", "remove nested lists"
-    return None
-
-
-def _numeric(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _date_like(text: str) -> bool:
-    if _RELATIVE_DATE.match(text):
-        return True
-    try:
-        datetime.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _describe_date(value: Any) -> str:
-    return f"'{value}'" if isinstance(value, str) else describe(value)
 
 
 # -- cohorts ------------------------------------------------------------------------------------
@@ -389,12 +111,12 @@ def cohort_conditions(spec: Mapping[str, Any]) -> Iterator[tuple[FieldPath, dict
         if not isinstance(node, dict):
             return
         if node.get("type") in ("AND", "OR"):
-            for index, child in enumerate(_list(node.get("values"))):
+            for index, child in enumerate(sequence(node.get("values"))):
                 yield from walk(child, (*where, "values", index))
         else:
             yield where, node
 
-    yield from walk(_dict(spec.get("filters")).get("properties"), ("filters", "properties"))
+    yield from walk(mapping(spec.get("filters")).get("properties"), ("filters", "properties"))
 
 
 def _behavioral(manifest: Manifest, node: Mapping[str, Any], where: FieldPath) -> list[Issue]:
