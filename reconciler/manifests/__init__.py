@@ -26,7 +26,7 @@ from reconciler.manifests.loader import discover, load_paths, parse_text
 from reconciler.manifests.references import check_references, dependency_order, references
 from reconciler.manifests.rules import check, duplicates
 from reconciler.manifests.schema import kind_named, schema_filename, schema_for, validate_schema
-from reconciler.manifests.yamlio import dump_manifest, dump_manifests
+from reconciler.manifests.yamlwrite import dump_manifest, dump_manifests
 from reconciler.model import Manifest, ResourceKey
 
 __all__ = [

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.manifests import yamlio
-from reconciler.manifests.yamlio import decode, dump_manifest, parse_documents
+from reconciler.manifests import yamlio, yamlwrite
+from reconciler.manifests.yamlio import decode, parse_documents
+from reconciler.manifests.yamlwrite import dump_manifest
 from reconciler.model import SourceLocation
 
 NESTED = """\
@@ -250,6 +251,6 @@ def test_dump_quotes_only_when_needed() -> None:
 
 
 def test_dump_manifests_separates_documents() -> None:
-    text = yamlio.dump_manifests([{"a": 1}, {"b": 2}])
+    text = yamlwrite.dump_manifests([{"a": 1}, {"b": 2}])
     documents, _ = parse_documents(text, "f.yaml")
     assert [d.data for d in documents] == [{"a": 1}, {"b": 2}]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.manifests import yamlio
+from reconciler.manifests import yamlcompose, yamlio
 from reconciler.manifests.yamlio import parse_documents
 
 from .helpers import FIXTURES
@@ -53,7 +53,7 @@ def _manifest_texts(*, valid_only: bool = False) -> list[str]:
 
 def _careful(text: str, monkeypatch: pytest.MonkeyPatch) -> object:
     with monkeypatch.context() as patched:
-        patched.setattr(yamlio, "_CLoader", None)
+        patched.setattr(yamlcompose, "CLoader", None)
         return parse_documents(text, "f.yaml")
 
 
@@ -63,9 +63,9 @@ def test_libyaml_and_the_careful_composer_agree(text: str, monkeypatch: pytest.M
 
 
 def test_well_formed_manifests_are_composed_by_libyaml() -> None:
-    assert yamlio._CLoader is not None
+    assert yamlcompose.CLoader is not None
     for text in _manifest_texts(valid_only=True):
-        assert yamlio._composed_by_libyaml(text) is not None
+        assert yamlcompose.composed_by_libyaml(text) is not None
 
 
 @pytest.mark.parametrize(
@@ -74,7 +74,7 @@ def test_well_formed_manifests_are_composed_by_libyaml() -> None:
     ids=["undefined-alias", "recursive-alias", "too-deep-with-anchor", "syntax-error"],
 )
 def test_what_libyaml_refuses_or_breaks_a_limit_goes_to_the_careful_composer(text: str) -> None:
-    assert yamlio._composed_by_libyaml(text) is None
+    assert yamlcompose.composed_by_libyaml(text) is None
 
 
 @pytest.mark.parametrize(
@@ -89,16 +89,16 @@ def test_what_libyaml_refuses_or_breaks_a_limit_goes_to_the_careful_composer(tex
     ids=["too-deep", "too-many-values", "duplicate-key", "collection-key", "merge-key"],
 )
 def test_a_tree_nobody_measured_is_guarded_by_the_builder(text: str) -> None:
-    composed = yamlio._composed_by_libyaml(text)
+    composed = yamlcompose.composed_by_libyaml(text)
     assert composed is not None and composed[1] is False  # no anchors: not measured
-    with pytest.raises(yamlio._Unmeasured):
+    with pytest.raises(yamlcompose.Unmeasured):
         yamlio._build_documents(composed[0], "f.yaml", [], [], guard=True)
 
 
 def test_long_texts_go_to_the_careful_composer_which_stops_early() -> None:
     text = "a: [" + ", ".join(["x"] * 100_001) + "]\n"
-    assert len(text) > yamlio.LIBYAML_MAX_CHARS
-    assert yamlio._composed_by_libyaml(text) is None
+    assert len(text) > yamlcompose.LIBYAML_MAX_CHARS
+    assert yamlcompose.composed_by_libyaml(text) is None
     documents, issues = parse_documents(text, "f.yaml")
     assert documents == [] and "too large" in issues[0].message
 
@@ -108,7 +108,7 @@ def test_an_alias_bomb_is_measured_without_expanding_it() -> None:
         f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 10)}]\n"
         for i in range(9)  # 10**10 values if expanded
     )
-    assert yamlio._composed_by_libyaml(bomb) is None
+    assert yamlcompose.composed_by_libyaml(bomb) is None
     shared = "a: &a [x, x]\nb: [*a, *a, *a]\n"
-    composed = yamlio._composed_by_libyaml(shared)
+    composed = yamlcompose.composed_by_libyaml(shared)
     assert composed is not None and len(composed[0]) == 1 and composed[1] is True
