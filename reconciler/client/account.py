@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from reconciler.client.http import CURRENT, PostHogClient
+from reconciler.client.http import PostHogClient
+from reconciler.client.projects import CURRENT
 from reconciler.errors import PermissionDeniedError
 
 SECRET_PROJECT_FIELDS = ("secret_api_token", "secret_api_token_backup")

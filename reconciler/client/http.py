@@ -8,39 +8,31 @@ never appears in a message, log line or ``repr``.
 
 from __future__ import annotations
 
-import difflib
-import json as json_module
 import logging
 import random
 import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
 
 from reconciler import __version__
+from reconciler.client import projects
 from reconciler.client.errors import (
     RequestContext,
     error_from_response,
     key_kind,
-    project_not_found,
     rate_limited_error,
     redact,
     unusable_answer,
 )
 from reconciler.client.pagination import (
-    PageProgress,
     ProgressCallback,
-    default_page_size,
-    next_page,
-    page_results,
-    page_total,
     same_origin_url,
+    walk_pages,
 )
 from reconciler.client.ratelimit import RateBudget, rate_class_for
 from reconciler.client.retry import (
@@ -51,68 +43,14 @@ from reconciler.client.retry import (
     parse_retry_after,
     retry_after_from_detail,
 )
+from reconciler.client.session import BearerAuth, json_or_error, new_session, query_params
 from reconciler.client.transport import TransportFailure, describe, transport_error
-from reconciler.errors import ApiError, ConfigError, PermissionDeniedError, PhsyncError
-from reconciler.settings import Secret, Settings
+from reconciler.errors import ApiError, ConfigError, PhsyncError
+from reconciler.settings import Settings
 
 log = logging.getLogger(__name__)
 
-UUID_PATTERN = re.compile(
-    r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE
-)
 PROJECT_IN_PATH = re.compile(r"^/api/(?:projects|environments)/([^/]+)/")
-CURRENT = "@current"
-POOL_SIZE = 16
-
-
-class _BearerAuth(requests.auth.AuthBase):
-    """Sets ``Authorization: Bearer`` on each request; an auth object, so that ``~/.netrc``
-    can never replace it, and its ``repr`` shows nothing."""
-
-    def __init__(self, key: Secret) -> None:
-        self._key = key
-
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        request.headers["Authorization"] = f"Bearer {self._key.reveal()}"
-        return request
-
-    def __repr__(self) -> str:
-        return "BearerAuth(***)"
-
-
-def _new_session() -> requests.Session:
-    session = requests.Session()
-    adapter = HTTPAdapter(pool_connections=POOL_SIZE, pool_maxsize=POOL_SIZE, max_retries=0)
-    session.mount("https://", adapter)
-    session.mount("http://", adapter)
-    return session
-
-
-def query_params(params: Mapping[str, Any] | None) -> dict[str, str] | None:
-    """Query parameters as PostHog reads them: lists and objects as JSON (``properties``,
-    ``distinct_ids``), booleans as ``true``/``false``; None values are left out."""
-    if params is None:
-        return None
-    encoded: dict[str, str] = {}
-    for name, value in params.items():
-        if value is None:
-            continue
-        if isinstance(value, bool):
-            encoded[name] = "true" if value else "false"
-        elif isinstance(value, list | tuple | dict):
-            encoded[name] = json_module.dumps(value, separators=(",", ":"))
-        else:
-            encoded[name] = str(value)
-    return encoded
-
-
-def _json_or_error(response: requests.Response) -> Any:
-    """The parsed body, or the ValueError that parsing raised (returned, not raised, so that it
-    never becomes the context of the error phsync raises)."""
-    try:
-        return response.json()
-    except ValueError as exc:
-        return ValueError(str(exc))
 
 
 class PostHogClient:
@@ -137,13 +75,13 @@ class PostHogClient:
         self._key = settings.require_key()
         self.settings = settings
         self.origin = settings.host
-        self._session = session if session is not None else _new_session()
+        self._session = session if session is not None else new_session()
         self._budget = budget if budget is not None else RateBudget(clock=clock, sleep=sleep)
         self._retry = retry if retry is not None else RetryPolicy()
         self._sleep = sleep
         self._clock = clock
         self._rand = rand
-        self._auth = _BearerAuth(self._key)
+        self._auth = BearerAuth(self._key)
         self._headers = {"User-Agent": f"phsync/{__version__}", "Accept": "application/json"}
         self._key_kind = key_kind(self._key.reveal())
         self._project_id: int | None = None
@@ -186,7 +124,7 @@ class PostHogClient:
         """
         method = method.upper()
         try:
-            url = self._url(path)
+            url = self.url_for(path)
             response = self._send(
                 method,
                 url,
@@ -197,10 +135,10 @@ class PostHogClient:
             )
             if not response.content or not response.content.strip():
                 return None
-            parsed = _json_or_error(response)
+            parsed = json_or_error(response)
             if isinstance(parsed, ValueError):
                 raise unusable_answer(
-                    response.status_code, self._redact(response.text), self._context(method, url)
+                    response.status_code, self._redact(response.text), self.context(method, url)
                 )
             return parsed
         except PhsyncError as exc:
@@ -262,44 +200,9 @@ class PostHogClient:
         :mod:`reconciler.client.pagination`; a ``limit`` in ``params`` wins. ``progress`` is
         called after each page.
         """
-        query: dict[str, Any] = dict(params or {})
-        query.setdefault("limit", page_size or default_page_size(path))
-        url = self._url(path)
-        rate = rate_class or rate_class_for(urlsplit(url).path)
-        current: dict[str, Any] | None = query
-        seen = {url}
-        pages = items = 0
-        while True:
-            page = self.request("GET", url, params=current, rate_class=rate)
-            results = page_results(page)
-            if results is None:
-                raise self._odd_answer(url, "did not answer with a list")
-            pages += 1
-            items += len(results)
-            if progress is not None:
-                progress(PageProgress(pages=pages, items=items, total=page_total(page)))
-            yield from results
-            step = next_page(page, current or {})
-            if step is None:
-                return
-            if step.params is not None:
-                current = step.params
-                continue
-            link = step.url or ""
-            target = same_origin_url(link, self.origin)
-            if target is None:
-                raise self._odd_answer(
-                    url,
-                    f"links its next page on another host ({self._redact(self._origin_of(link))}); "
-                    "phsync "
-                    "sends the API key only to the configured host, so it stopped",
-                    hint="if that host is the same PostHog behind a proxy, use it as --host, "
-                    "or have the proxy pass the original Host header on",
-                )
-            if target in seen:
-                raise self._odd_answer(url, "links a next page that it already returned")
-            seen.add(target)
-            url, current = target, None
+        return walk_pages(
+            self, path, params, rate_class=rate_class, page_size=page_size, progress=progress
+        )
 
     # -- the project ----------------------------------------------------------------------
 
@@ -309,80 +212,15 @@ class PostHogClient:
         Without ``ref``, the configured project (resolved once, then cached).
         """
         if ref is not None:
-            return self._resolve(ref)
+            return projects.resolve(self, ref)
         with self._project_lock:
             if self._project_id is None:
-                self._project_id = self._resolve(self.settings.project)
+                self._project_id = projects.resolve(self, self.settings.project)
             return self._project_id
 
     def project_path(self, suffix: str = "") -> str:
         """``/api/projects/{id}/{suffix}`` for the configured project."""
         return f"/api/projects/{self.resolve_project()}/{suffix.lstrip('/')}"
-
-    def _resolve(self, ref: str) -> int:
-        text = ref.strip()
-        if text.isdigit():
-            return int(text)
-        if text == CURRENT:
-            return self._current_project()
-        if UUID_PATTERN.match(text):
-            for project in self.paginate("/api/projects/"):
-                if str(project.get("uuid", "")).lower() == text.lower():
-                    return int(project["id"])
-            ctx = self._context("GET", self.origin + "/api/projects/")
-            raise project_not_found(replace(ctx, project=text))
-        return self._project_named(text)
-
-    def _project_named(self, name: str) -> int:
-        """A project by its name, among the projects the key sees; a name two share is refused."""
-        projects = list(self.paginate("/api/projects/"))
-        named = [p for p in projects if str(p.get("name") or "") == name]
-        if not named:
-            named = [p for p in projects if str(p.get("name") or "").casefold() == name.casefold()]
-        if len(named) == 1:
-            return int(named[0]["id"])
-        if named:
-            ids = ", ".join(str(p["id"]) for p in named)
-            raise ConfigError(
-                f"{len(named)} projects are named {name!r} (ids {ids})",
-                hint="give the project's numeric id or UUID (`phsync projects list` shows both)",
-            )
-        names = sorted(str(p.get("name") or "") for p in projects)
-        close = difflib.get_close_matches(name, names, n=1)
-        raise ConfigError(
-            f"no project the key can see is named {name!r}"
-            + (f"; did you mean {close[0]!r}?" if close else ""),
-            hint="give the project's numeric id, UUID or name (`phsync projects list` shows "
-            "them)",
-        )
-
-    def _current_project(self) -> int:
-        try:
-            me = self.get("/api/users/@me/")
-        except PermissionDeniedError as first:
-            try:
-                current = self.get("/api/projects/@current/")
-            except PermissionDeniedError:
-                raise PermissionDeniedError(
-                    f"cannot find out the current project on {self.origin}: {first.detail}",
-                    hint="give the key the scope 'user:read' (or 'project:read'), or name the "
-                    "project with --project ID",
-                    status=first.status,
-                    method=first.method,
-                    url=first.url,
-                    code=first.code,
-                    attr=first.attr,
-                    detail=first.detail,
-                    body=first.body,
-                ) from None
-            return int(current["id"])
-        team = me.get("team") if isinstance(me, dict) else None
-        if not isinstance(team, dict) or team.get("id") is None:
-            raise ConfigError(
-                f"the user of this key has no current project on {self.origin}",
-                hint="name the project with --project ID",
-            )
-        return int(team.get("project_id") or team["id"])
 
     # -- internals ------------------------------------------------------------------------
 
@@ -470,7 +308,7 @@ class PostHogClient:
                 raise error_from_response(
                     status,
                     self._redact(response.text),
-                    self._context(method, response.url or url, retries + 1),
+                    self.context(method, response.url or url, retries + 1),
                     location=response.headers.get("Location"),
                 )
             return response
@@ -495,7 +333,7 @@ class PostHogClient:
             rules = ", ".join(str(rule) for rule in self._budget.limits(rate_class))
             raise rate_limited_error(
                 self._redact(response.text),
-                self._context(method, url, hits),
+                self.context(method, url, hits),
                 waited=waited,
                 asked=wait,
                 limit=policy.max_rate_wait,
@@ -528,7 +366,7 @@ class PostHogClient:
         except requests.RequestException as exc:
             return describe(exc, timeout=self.settings.timeout)
 
-    def _url(self, path: str) -> str:
+    def url_for(self, path: str) -> str:
         if "://" in path.split("?", 1)[0]:
             target = same_origin_url(path, self.origin)
             if target is None:
@@ -540,7 +378,7 @@ class PostHogClient:
             return target
         return self.origin + "/" + path.lstrip("/")
 
-    def _context(self, method: str, url: str, attempts: int = 1) -> RequestContext:
+    def context(self, method: str, url: str, attempts: int = 1) -> RequestContext:
         in_path = PROJECT_IN_PATH.match(urlsplit(url).path)
         if in_path:
             project = in_path.group(1)
@@ -557,7 +395,7 @@ class PostHogClient:
             attempts=attempts,
         )
 
-    def _odd_answer(self, url: str, what: str, *, hint: str | None = None) -> ApiError:
+    def odd_answer(self, url: str, what: str, *, hint: str | None = None) -> ApiError:
         path = urlsplit(url).path
         return ApiError(
             f"PostHog's answer to GET {path} {what}",
@@ -577,6 +415,10 @@ class PostHogClient:
 
     def _redact(self, text: str) -> str:
         return redact(text, self._key.reveal())
+
+    def shown_origin(self, url: str) -> str:
+        """The origin of ``url`` as phsync may show it (nothing secret in it)."""
+        return self._redact(self._origin_of(url))
 
     @staticmethod
     def _origin_of(url: str) -> str:

@@ -25,10 +25,15 @@ built it, and advances recordings' ``offset`` by the number of items it actually
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
+
+from reconciler.client.ratelimit import rate_class_for
+
+if TYPE_CHECKING:
+    from reconciler.client.http import PostHogClient
 
 DEFAULT_PAGE_SIZE = 1000
 PAGE_SIZES: tuple[tuple[str, int], ...] = (
@@ -125,3 +130,54 @@ def same_origin_url(link: str, origin: str) -> str | None:
 
 def _port(parts: Any) -> int | None:
     return parts.port or DEFAULT_PORTS.get(parts.scheme)
+
+
+def walk_pages(
+    client: PostHogClient,
+    path: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    rate_class: str | None = None,
+    page_size: int | None = None,
+    progress: ProgressCallback | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Every item of a list, fetched lazily page by page through ``client``, following
+    PostHog's envelopes (see :meth:`PostHogClient.paginate`)."""
+    query: dict[str, Any] = dict(params or {})
+    query.setdefault("limit", page_size or default_page_size(path))
+    url = client.url_for(path)
+    rate = rate_class or rate_class_for(urlsplit(url).path)
+    current: dict[str, Any] | None = query
+    seen = {url}
+    pages = items = 0
+    while True:
+        page = client.request("GET", url, params=current, rate_class=rate)
+        results = page_results(page)
+        if results is None:
+            raise client.odd_answer(url, "did not answer with a list")
+        pages += 1
+        items += len(results)
+        if progress is not None:
+            progress(PageProgress(pages=pages, items=items, total=page_total(page)))
+        yield from results
+        step = next_page(page, current or {})
+        if step is None:
+            return
+        if step.params is not None:
+            current = step.params
+            continue
+        link = step.url or ""
+        target = same_origin_url(link, client.origin)
+        if target is None:
+            raise client.odd_answer(
+                url,
+                f"links its next page on another host ({client.shown_origin(link)}); "
+                "phsync "
+                "sends the API key only to the configured host, so it stopped",
+                hint="if that host is the same PostHog behind a proxy, use it as --host, "
+                "or have the proxy pass the original Host header on",
+            )
+        if target in seen:
+            raise client.odd_answer(url, "links a next page that it already returned")
+        seen.add(target)
+        url, current = target, None

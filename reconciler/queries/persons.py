@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reconciler.client import PostHogClient, ProgressCallback
-from reconciler.client.http import UUID_PATTERN
+from reconciler.client.projects import UUID_PATTERN
 from reconciler.errors import ConfigError, NotFoundError
 from reconciler.queries.common import not_found, page_size_for, text
 
