@@ -21,6 +21,7 @@ from reconciler.resources.base import (
     content_hash,
     drop_none,
     keep_live,
+    mark_tags,
     no_followup,
     number,
     user_tags,
@@ -137,6 +138,5 @@ def update_body(
     ignore: tuple[paths.Path, ...] = (),
 ) -> dict[str, Json]:
     body = _body(spec, fields)
-    if "tags" in fields or not live.managed:
-        body["tags"] = with_marker(spec.get("tags", live.raw.get("tags")))
+    mark_tags(body, spec, fields, live)
     return body

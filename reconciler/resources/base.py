@@ -145,6 +145,15 @@ def with_marker(tags: Json) -> list[str]:
     return [*user_tags(tags), MARKER_TAG]
 
 
+def mark_tags(
+    body: dict[str, Json], spec: Mapping[str, Json], fields: frozenset[str], live: LiveObject
+) -> None:
+    """Send the tags, phsync's marker among them, when they change or the object is adopted
+    (an update of other fields leaves a managed object's tags alone)."""
+    if "tags" in fields or not live.managed:
+        body["tags"] = with_marker(spec.get("tags", live.raw.get("tags")))
+
+
 def content_hash(data: Json) -> str:
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
     return "sha256:" + hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -23,6 +23,7 @@ from reconciler.resources.base import (
     Json,
     LiveObject,
     content_hash,
+    mark_tags,
     user_tags,
     with_marker,
 )
@@ -242,8 +243,7 @@ def update_body(
     ignore: tuple[paths.Path, ...] = (),
 ) -> dict[str, Json]:
     body = _body(spec, fields)
-    if "tags" in fields or not live.managed:
-        body["tags"] = with_marker(spec.get("tags", live.raw.get("tags")))
+    mark_tags(body, spec, fields, live)
     if "tiles" in fields:
         body["tiles"] = _tiles_patch(spec, live.raw, directory)
     return body

@@ -21,6 +21,7 @@ from reconciler.resources.base import (
     Json,
     LiveObject,
     keep_live,
+    mark_tags,
     no_followup,
     number,
     user_tags,
@@ -273,8 +274,7 @@ def update_body(
     ignore: tuple[paths.Path, ...] = (),
 ) -> dict[str, Json]:
     body = _body(spec, fields, directory)
-    if "tags" in fields or not live.managed:
-        body["tags"] = with_marker(spec.get("tags", live.raw.get("tags")))
+    mark_tags(body, spec, fields, live)
     if "filters" in body:
         live_filters = live.raw.get("filters") or {}
         for foreign in FOREIGN_FILTER_KEYS:

@@ -25,6 +25,7 @@ from reconciler.resources.base import (
     Json,
     LiveObject,
     content_hash,
+    mark_tags,
     no_followup,
     number,
     user_tags,
@@ -138,6 +139,5 @@ def update_body(
     ignore: tuple[paths.Path, ...] = (),
 ) -> dict[str, Json]:
     body = _body(spec, fields, directory)
-    if "tags" in fields or not live.managed:
-        body["tags"] = with_marker(spec.get("tags", live.raw.get("tags")))
+    mark_tags(body, spec, fields, live)
     return body
