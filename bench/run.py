@@ -59,6 +59,9 @@ COLLECTIONS = {
 }
 
 
+STEPS = ("plan", "diff", "export", "apply")
+
+
 @dataclass(frozen=True)
 class Options:
     scale: float = 1.0
@@ -69,6 +72,7 @@ class Options:
     terraform_sample: float = 0.02
     apply: bool = True
     workdir: Path | None = None
+    steps: frozenset[str] = frozenset(STEPS)
 
 
 @dataclass(frozen=True)
@@ -502,10 +506,13 @@ def bench(options: Options, workdir: Path) -> Report:
     )
     report.machine["set-up"] = f"generated in {_s(generated)}, emulator seeded in {_s(seeded)}"
     validated = step_validate(report, manifests)
-    step_plan(report, options, manifests, seed, project, validated)
-    step_diff(report, manifests, seed)
-    step_export(report, seed, workdir, scale.dashboards)
-    if options.apply:
+    if "plan" in options.steps:
+        step_plan(report, options, manifests, seed, project, validated)
+    if "diff" in options.steps:
+        step_diff(report, manifests, seed)
+    if "export" in options.steps:
+        step_export(report, seed, workdir, scale.dashboards)
+    if options.apply and "apply" in options.steps:
         step_apply(report, options, manifests, seed, len(project.changed))
         step_throughput(report, options, manifests, seed, len(project.changed))
     report.machine["load average at end"] = ", ".join(f"{x:.1f}" for x in os.getloadavg())
@@ -533,6 +540,14 @@ def _rate(text: str) -> tuple[int, float]:
     return int(count), float(seconds or 60)
 
 
+def _steps(text: str) -> frozenset[str]:
+    chosen = frozenset(part.strip() for part in text.split(",") if part.strip())
+    unknown = chosen - set(STEPS)
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown steps {sorted(unknown)}; choose from {STEPS}")
+    return chosen
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench.run", description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=float, default=1.0, help="share of the full project")
@@ -553,6 +568,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--refs-files", type=int, default=50_000, help="source files for `phsync refs` (0: skip)"
     )
     parser.add_argument("--refs-only", action="store_true", help="only `phsync refs`")
+    parser.add_argument(
+        "--steps",
+        type=_steps,
+        default=frozenset(STEPS),
+        help=f"comma-separated steps after validate (default: all of {','.join(STEPS)})",
+    )
     args = parser.parse_args(argv)
     if args.refs_only:
         with tempfile.TemporaryDirectory(prefix="phsync-bench-") as tmp:
@@ -570,6 +591,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parallelism=args.parallelism,
         terraform_sample=args.terraform_sample,
         apply=not args.no_apply,
+        steps=args.steps,
     )
     reports: list[tuple[Report, str, str]] = []
     with tempfile.TemporaryDirectory(prefix="phsync-bench-") as tmp:

@@ -46,17 +46,21 @@ def scheduled_flag_changes(
     """Warnings (errors under ``forbid_scheduled_changes``) for the pending schedules that will
     move a flag away from its manifest; read only when manifests declare flags."""
     adapter = REGISTRY["FeatureFlag"]
-    wanted = {m.name: adapter.canonical(m.spec) for m in ordered if m.kind == "FeatureFlag"}
-    if not wanted:
-        return []
-    flags = {
-        obj.id: (key, wanted[key])
+    declared = {m.name: m for m in ordered if m.kind == "FeatureFlag"}
+    live_ids = {
+        obj.id: key
         for obj in live.objects.get("FeatureFlag", ())
-        if (key := adapter.identity(obj.spec)) in wanted
+        if (key := adapter.identity(obj.spec)) in declared
     }
-    if not flags:
+    if not live_ids:
         return []
-    return schedules.violations(read_schedules(client), flags, forbid=forbid)
+    pending = read_schedules(client)
+    flags = {  # the desired form of just the flags with a schedule (usually none)
+        s.flag_id: (live_ids[s.flag_id], adapter.canonical(declared[live_ids[s.flag_id]].spec))
+        for s in pending
+        if s.flag_id in live_ids
+    }
+    return schedules.violations(pending, flags, forbid=forbid)
 
 
 def attach_change_requests(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 # The kinds phsync manages, in dependency order: a kind may reference kinds before it
@@ -75,12 +77,12 @@ class Manifest:
     ignore: tuple[str, ...] = ()
     allow: tuple[str, ...] = ()
     meta: dict[str, Any] = field(default_factory=dict, compare=False)  # expires, owner as written
-    positions: dict[tuple[str | int, ...], SourceLocation] = field(
+    positions: Mapping[tuple[str | int, ...], SourceLocation] = field(
         default_factory=dict, compare=False, repr=False
     )
 
-    @property
-    def key(self) -> ResourceKey:
+    @cached_property
+    def key(self) -> ResourceKey:  # asked some fifteen times per manifest in a plan
         return ResourceKey(self.kind, self.name)
 
     @property

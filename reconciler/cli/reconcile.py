@@ -156,17 +156,7 @@ def plan(
     options: dict[str, Any] = {
         "prune": prune, "targets": targets, "activity": activity, "code_refs": code_refs,
     }
-    if len(environments) == 1:
-        plans = [_plan_reading_meanwhile(paths, config, environments[0], kwargs, options)]
-    else:
-        base = engine.load_manifests(paths, prune=prune)
-        plans = []
-        for environment in environments:
-            found = engine.effective_manifests(base, environment)
-            client, project_id = _client(dict(kwargs), environment)
-            with client:
-                planned = _make_plan(found, client, project_id, config, environment, **options)
-            plans.append(planned.plan)
+    plans = _plans_reading_meanwhile(paths, config, environments, kwargs, options)
     render_plans(plans, fmt, color=fmt == "text" and _color())
     if out:
         for one in plans:
@@ -179,28 +169,50 @@ def plan(
     return 0
 
 
-def _plan_reading_meanwhile(
+def _plans_reading_meanwhile(
     paths: tuple[str, ...],
     config: ProjectConfig | None,
-    environment: Environment | None,
+    environments: list[Environment | None],
     kwargs: dict[str, Any],
     options: dict[str, Any],
-) -> Plan:
-    """One environment's plan, PostHog read on a thread while the manifests are parsed and
-    validated. Invalid manifests stop the reading and are reported as before; so are they
-    when the connection settings are wrong (manifests first, then the connection)."""
-    try:
-        client, project_id = _client(dict(kwargs), environment)
-    except PhsyncError:
-        engine.load_manifests(paths, prune=options["prune"])  # their errors come first
-        raise
-    with client, engine.reading_live(client, _stderr_progress) as reading:
+) -> list[Plan]:
+    """Each environment's plan, every project read on threads of its own while the manifests
+    are parsed and validated (once for all). Invalid manifests stop the reading and are
+    reported as before; so are they when the connection settings are wrong (manifests first,
+    then the connection)."""
+    with ExitStack() as stack:
+        readings = []
+        for environment in environments:
+            try:
+                client, project_id = _client(dict(kwargs), environment)
+            except PhsyncError:
+                stack.close()  # stop the readings already started
+                engine.load_manifests(paths, prune=options["prune"])  # their errors first
+                raise
+            stack.enter_context(client)
+            shown = _stderr_progress if len(environments) == 1 else _progress_of(environment)
+            reading = stack.enter_context(engine.reading_live(client, shown))
+            readings.append((environment, client, project_id, reading))
         base = engine.load_manifests(paths, prune=options["prune"])
-        found = engine.effective_manifests(base, environment)
-        planned = _make_plan(
-            found, client, project_id, config, environment, reading=reading, **options
-        )
-    return planned.plan
+        return [
+            _make_plan(
+                engine.effective_manifests(base, environment),
+                client,
+                project_id,
+                config,
+                environment,
+                reading=reading,
+                **options,
+            ).plan
+            for environment, client, project_id, reading in readings
+        ]
+
+
+def _progress_of(environment: Environment | None) -> engine.Progress:
+    label = f"[env {environment.name}] " if environment is not None else ""
+    return lambda message: _stderr_progress(label + message)
+
+
 def _configured_refs(config: ProjectConfig | None) -> list[CodeRef] | None:
     """The flag reads in the trees of ``code_refs.paths`` (None when there are none)."""
     roots = config.code_paths() if config is not None else ()

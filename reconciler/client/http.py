@@ -43,7 +43,13 @@ from reconciler.client.retry import (
     parse_retry_after,
     retry_after_from_detail,
 )
-from reconciler.client.session import BearerAuth, json_or_error, new_session, query_params
+from reconciler.client.session import (
+    BearerAuth,
+    json_or_error,
+    new_session,
+    query_params,
+    read_body,
+)
 from reconciler.client.transport import TransportFailure, describe, transport_error
 from reconciler.errors import ApiError, ConfigError, PhsyncError
 from reconciler.settings import Settings
@@ -353,7 +359,7 @@ class PostHogClient:
         """One request on the wire; ``requests``' exceptions (which hold the prepared request,
         key included) are described here and go no further."""
         try:
-            return self._session.request(
+            response = self._session.request(
                 method,
                 url,
                 params=query_params(params),
@@ -362,7 +368,11 @@ class PostHogClient:
                 auth=self._auth,
                 timeout=self.settings.timeout,
                 allow_redirects=False,
+                stream=True,
             )
+            with response:
+                read_body(response)
+            return response
         except requests.RequestException as exc:
             return describe(exc, timeout=self.settings.timeout)
 

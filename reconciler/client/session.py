@@ -13,6 +13,11 @@ from requests.adapters import HTTPAdapter
 from reconciler.settings import Secret
 
 POOL_SIZE = 16
+# The body is read in pieces of up to this size (``requests`` reads 10 KiB at a time). Each
+# piece takes Python's interpreter lock again; while the manifests are parsed on the main
+# thread, every take waits up to the switch interval, so a page of a thousand flags read
+# 10 KiB at a time waited longer for the lock than for the network.
+BODY_CHUNK = 4 << 20
 
 
 class BearerAuth(requests.auth.AuthBase):
@@ -54,6 +59,13 @@ def query_params(params: Mapping[str, Any] | None) -> dict[str, str] | None:
         else:
             encoded[name] = str(value)
     return encoded
+
+
+def read_body(response: requests.Response) -> None:
+    """Read a streamed response's whole body into it (``response.content`` then holds it),
+    in few large reads; transport failures raise ``requests``' own exceptions, as without
+    streaming."""
+    response._content = b"".join(response.iter_content(BODY_CHUNK))
 
 
 def json_or_error(response: requests.Response) -> Any:

@@ -31,14 +31,31 @@ def holding(store: Store, project_id: int, insight_id: int) -> list[JSON]:
     return store.containing(KIND, project_id, f'"insight": {int(insight_id)}, ')
 
 
-def insight_body(store: Store, insight: JSON) -> JSON:
-    boards = [
-        d
-        for d in holding(store, insight["project_id"], insight["id"])
-        if any(
-            t.get("insight") == insight["id"] and not t.get("deleted") for t in d.get("tiles", [])
-        )
-    ]
+def _holds(board: JSON, insight_id: int) -> bool:
+    tiles = board.get("tiles", [])
+    return any(t.get("insight") == insight_id and not t.get("deleted") for t in tiles)
+
+
+def holders_of(store: Store, project_id: int, insight_ids: set[int]) -> dict[int, list[JSON]]:
+    """The dashboards holding a live tile of each of ``insight_ids``, from one read of the
+    project's dashboards (a list page asks this for a thousand insights at once)."""
+    found: dict[int, list[JSON]] = {i: [] for i in insight_ids}
+    for board in store.all(KIND, project_id):
+        for insight_id in {t.get("insight") for t in board.get("tiles", [])} & insight_ids:
+            if _holds(board, insight_id):
+                found[insight_id].append(board)
+    return found
+
+
+def insight_body(store: Store, insight: JSON, boards: list[JSON] | None = None) -> JSON:
+    """An insight as PostHog serializes it; ``boards`` are the dashboards holding it when the
+    caller has found them already (see :func:`holders_of`)."""
+    if boards is None:
+        boards = [
+            d
+            for d in holding(store, insight["project_id"], insight["id"])
+            if _holds(d, insight["id"])
+        ]
     return {
         "id": insight["id"],
         "short_id": insight["short_id"],

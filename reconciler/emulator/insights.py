@@ -11,7 +11,14 @@ import re
 from typing import Any
 
 from reconciler.emulator import clock, fields
-from reconciler.emulator.dashboard_docs import INSIGHT, KIND, add_tile, insight_body, new_insight
+from reconciler.emulator.dashboard_docs import (
+    INSIGHT,
+    KIND,
+    add_tile,
+    holders_of,
+    insight_body,
+    new_insight,
+)
 from reconciler.emulator.pagination import limit_offset
 from reconciler.emulator.routing import Call
 from reconciler.emulator.store import JSON, Store
@@ -44,7 +51,8 @@ def list_insights(call: Call) -> Response:
         docs = [d for d in docs if d.get("name") or d.get("saved")]
     docs.sort(key=lambda d: (str(d.get("updated_at") or ""), d["id"]), reverse=True)
     page = limit_offset(call.request, docs)
-    page["results"] = [insight_body(call.store, d) for d in page["results"]]
+    holders = holders_of(call.store, call.pid, {d["id"] for d in page["results"]})
+    page["results"] = [insight_body(call.store, d, holders[d["id"]]) for d in page["results"]]
     return ok(page)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from reconciler.errors import Issue
 from reconciler.gcpause import paused_gc
 from reconciler.manifests import yamlio
 from reconciler.manifests.hints import describe, did_you_mean
+from reconciler.manifests.positions import LazyPositions
 from reconciler.manifests.rules import DATE_ONLY
 from reconciler.model import (
     IDENTITY_FIELD,
@@ -134,7 +135,7 @@ def load_file(file: Path) -> tuple[list[Manifest], list[Issue]]:
     text, issues = yamlio.decode(data, name)
     if text is None:
         return [], issues
-    manifests, issues = parse_text(text, name)
+    manifests, issues = parse_text(text, name, reread=lambda: _reread(file))
     if not manifests and not issues:
         # An empty file is a mistake more often than a placeholder (a bad merge, a truncated
         # write); planned with --prune it would delete what the file used to declare.
@@ -150,14 +151,50 @@ def load_file(file: Path) -> tuple[list[Manifest], list[Issue]]:
     return manifests, issues
 
 
-def parse_text(text: str, filename: str) -> tuple[list[Manifest], list[Issue]]:
-    """The manifests in one YAML text; pure. Empty documents are skipped."""
+def _reread(file: Path) -> str | None:
+    try:
+        return yamlio.decode(file.read_bytes(), str(file))[0]
+    except OSError:
+        return None
+
+
+def parse_text(
+    text: str, filename: str, *, reread: Callable[[], str | None] | None = None
+) -> tuple[list[Manifest], list[Issue]]:
+    """The manifests in one YAML text; pure. Empty documents are skipped.
+
+    A text without problems is read without recording positions; its manifests find them
+    when asked by reading the text again (``reread()``, e.g. the file, rather than keeping
+    the text). A text with problems is read again at once with them, for the messages.
+    """
+    documents, issues = yamlio.parse_documents(text, filename, positions=False)
+    if not issues:
+        again = reread if reread is not None else lambda: text
+
+        def every_position(text: str) -> list[dict[yamlio.Path, SourceLocation]]:
+            return [document.positions for document in yamlio.parse_documents(text, filename)[0]]
+
+        manifests, issues = _manifests(
+            documents, filename, lambda index: LazyPositions(again, every_position, index)
+        )
+        if not issues:
+            return manifests, issues
     documents, issues = yamlio.parse_documents(text, filename)
+    manifests, problems = _manifests(documents, filename, lambda index: documents[index].positions)
+    return manifests, issues + problems
+
+
+def _manifests(
+    documents: list[yamlio.Document],
+    filename: str,
+    positions_of: Callable[[int], Mapping[yamlio.Path, SourceLocation]],
+) -> tuple[list[Manifest], list[Issue]]:
     manifests: list[Manifest] = []
-    for document in documents:
+    issues: list[Issue] = []
+    for index, document in enumerate(documents):
         if document.data is None:
             continue
-        manifest, problems = _manifest(document, filename)
+        manifest, problems = _manifest(document, filename, positions_of(index))
         issues.extend(problems)
         if manifest is not None:
             manifests.append(manifest)
@@ -168,7 +205,13 @@ def _issue(where: SourceLocation, path: str, message: str, hint: str | None = No
     return Issue(where.file, where.line, where.column, message, path, hint)
 
 
-def _manifest(document: yamlio.Document, filename: str) -> tuple[Manifest | None, list[Issue]]:
+def _manifest(
+    document: yamlio.Document,
+    filename: str,
+    kept: Mapping[yamlio.Path, SourceLocation],
+) -> tuple[Manifest | None, list[Issue]]:
+    """One document as a manifest; ``kept`` is the positions the manifest keeps (the
+    document's own, or a :class:`LazyPositions` when the document holds none yet)."""
     data, positions = document.data, document.positions
     kinds = ", ".join(KINDS)
     if not isinstance(data, dict):
@@ -208,7 +251,7 @@ def _manifest(document: yamlio.Document, filename: str) -> tuple[Manifest | None
         if isinstance(data.get("allow"), list)
         else (),
         meta={field: data[field] for field in META_FIELDS if field in data},
-        positions=positions,  # the document's own, not a copy: nothing changes it after
+        positions=kept,  # not a copy: nothing changes it after
     )
     return manifest, issues
 

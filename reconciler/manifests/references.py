@@ -22,12 +22,24 @@ from reconciler.resources import query_refs
 FieldPath = tuple[str | int, ...]
 
 
-def references(manifest: Manifest) -> list[Reference]:
-    """Every name reference in ``manifest``, in document order, with its field path."""
-    return [
-        Reference(manifest.key, ResourceKey(kind, name), path)
-        for kind, name, path in _named(manifest.kind, manifest.spec)
-    ]
+_CACHED = "_references"
+
+
+def references(manifest: Manifest) -> tuple[Reference, ...]:
+    """Every name reference in ``manifest``, in document order, with its field path.
+
+    Worked out once per manifest (validation, the plan's reference check and the dependency
+    order each ask, for every manifest) and kept on it, as ``functools.cached_property`` keeps
+    a value: a manifest is not changed once loaded (an environment's overrides make new ones).
+    """
+    found: tuple[Reference, ...] | None = manifest.__dict__.get(_CACHED)
+    if found is None:
+        found = tuple(
+            Reference(manifest.key, ResourceKey(kind, name), path)
+            for kind, name, path in _named(manifest.kind, manifest.spec)
+        )
+        manifest.__dict__[_CACHED] = found
+    return found
 
 
 def _named(kind: str, spec: Mapping[str, Any]) -> Iterator[tuple[str, str, FieldPath]]:

@@ -81,8 +81,9 @@ class Document:
 class _Builder:
     """Turns composed nodes into plain Python data, recording positions and problems."""
 
-    def __init__(self, filename: str, *, guard: bool = False) -> None:
+    def __init__(self, filename: str, *, guard: bool = False, record: bool = True) -> None:
         self.filename = filename
+        self.record = record  # whether to keep every value's position (``positions``)
         self.positions: dict[Path, SourceLocation] = {}
         self.issues: list[Issue] = []
         self.constructor = SafeConstructor()
@@ -109,7 +110,8 @@ class _Builder:
                 self._tag(node, path)
             items = []
             for index, item in enumerate(node.value):
-                self.positions[(*path, index)] = self.where(item.start_mark)
+                if self.record:
+                    self.positions[(*path, index)] = self.where(item.start_mark)
                 items.append(self.build(item, (*path, index)))
             return items
         assert isinstance(node, MappingNode)
@@ -155,7 +157,8 @@ class _Builder:
                 )
                 continue
             first[key] = key_node.start_mark
-            self.positions[(*path, key)] = self.where(key_node.start_mark)
+            if self.record:
+                self.positions[(*path, key)] = self.where(key_node.start_mark)
             out[key] = self.build(value_node, (*path, key))
         for key, value in merged.items():
             out.setdefault(key, value)
@@ -307,9 +310,10 @@ def _build_documents(
     issues: list[Issue],
     *,
     guard: bool,
+    record: bool = True,
 ) -> tuple[list[Document], list[Issue]]:
     for node in nodes:
-        builder = _Builder(filename, guard=guard)
+        builder = _Builder(filename, guard=guard, record=record)
         location = builder.where(node.start_mark)
         empty = isinstance(node, ScalarNode) and node.tag == CORE + "null" and not node.value
         data = None if empty else builder.build(node, ())
@@ -319,8 +323,12 @@ def _build_documents(
     return documents, issues
 
 
-def parse_documents(text: str, filename: str) -> tuple[list[Document], list[Issue]]:
-    """Every document of a YAML stream, with positions; pure.
+def parse_documents(
+    text: str, filename: str, *, positions: bool = True
+) -> tuple[list[Document], list[Issue]]:
+    """Every document of a YAML stream, with the position of each value (without
+    ``positions``, of each document alone: a third of the memory of thousands of manifests
+    goes to positions that only an error message ever reads); pure.
 
     A syntax error ends the stream: the documents before it are returned with the error.
     """
@@ -332,13 +340,17 @@ def parse_documents(text: str, filename: str) -> tuple[list[Document], list[Issu
     if composed is not None:
         nodes, measured = composed
         try:
-            return _build_documents(nodes, filename, [], [], guard=not measured)
+            return _build_documents(
+                nodes, filename, [], [], guard=not measured, record=positions
+            )
         except Unmeasured:
             pass  # the careful composer finds what is wrong, and where
     documents: list[Document] = []
     issues: list[Issue] = []
     try:
-        _build_documents(Composer(text).documents(), filename, documents, issues, guard=False)
+        _build_documents(
+            Composer(text).documents(), filename, documents, issues, guard=False, record=positions
+        )
     except Refused as exc:
         issues.append(
             Issue(filename, exc.mark.line + 1, exc.mark.column + 1, exc.message, hint=exc.hint)

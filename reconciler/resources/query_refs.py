@@ -8,7 +8,6 @@ breakdowns) where PostHog stores numeric ids. :func:`targets` finds those places
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -45,7 +44,18 @@ _ACTION_NODES = ("ActionsNode", "FunnelExclusionActionsNode")
 
 def rewrite(query: Any, swap: Callable[[str, Any], Any]) -> Any:
     """A copy of ``query`` with ``swap(kind, value)`` at every reference."""
-    out = copy.deepcopy(query)
+    out = _copied(query)
     for kind, path in list(targets(out)):
         paths.put(out, path, swap(kind, paths.get(out, path)))
     return out
+
+
+def _copied(value: Any) -> Any:
+    """A copy of a JSON value (mappings and lists copied all the way down, scalars shared):
+    what ``copy.deepcopy`` gives for JSON, at a fraction of its cost (a plan copies the query
+    of every insight in the project)."""
+    if isinstance(value, dict):
+        return {key: _copied(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copied(item) for item in value]
+    return value

@@ -12,7 +12,7 @@ from .helpers import FIXTURES, described, parse, problems
 
 def test_references_lists_every_name_with_its_path() -> None:
     manifests, _ = parse((FIXTURES / "valid" / "flags" / "checkout.yaml").read_text())
-    assert references(manifests[0]) == [
+    assert list(references(manifests[0])) == [
         Reference(
             ResourceKey("FeatureFlag", "new-checkout"),
             ResourceKey("Cohort", "Beta testers"),
