@@ -1,14 +1,13 @@
 """PostHogClient: every request phsync makes to PostHog goes through here.
 
 It authenticates, paces requests within PostHog's rate limits, retries what is safe to retry
-(see :mod:`reconciler.client.retry`), reads all of PostHog's list envelopes, and turns failures
+(the loop in :mod:`reconciler.client.sending`, the rules in :mod:`reconciler.client.retry`), reads all of PostHog's list envelopes, and turns failures
 into :mod:`reconciler.errors` exceptions. The API key is sent only to the configured origin and
 never appears in a message, log line or ``repr``.
 """
 
 from __future__ import annotations
 
-import logging
 import random
 import re
 import threading
@@ -23,9 +22,7 @@ from reconciler import __version__
 from reconciler.client import projects
 from reconciler.client.errors import (
     RequestContext,
-    error_from_response,
     key_kind,
-    rate_limited_error,
     redact,
     unusable_answer,
 )
@@ -36,25 +33,16 @@ from reconciler.client.pagination import (
 )
 from reconciler.client.ratelimit import RateBudget, rate_class_for
 from reconciler.client.retry import (
-    RETRIED_STATUSES,
     RetryPolicy,
-    is_idempotent,
-    is_write,
-    parse_retry_after,
-    retry_after_from_detail,
 )
+from reconciler.client.sending import Sender
 from reconciler.client.session import (
     BearerAuth,
     json_or_error,
     new_session,
-    query_params,
-    read_body,
 )
-from reconciler.client.transport import TransportFailure, describe, transport_error
 from reconciler.errors import ApiError, ConfigError, PhsyncError
 from reconciler.settings import Settings
-
-log = logging.getLogger(__name__)
 
 PROJECT_IN_PATH = re.compile(r"^/api/(?:projects|environments)/([^/]+)/")
 
@@ -92,6 +80,20 @@ class PostHogClient:
         self._key_kind = key_kind(self._key.reveal())
         self._project_id: int | None = None
         self._project_lock = threading.Lock()
+        self._sender = Sender(
+            self._session,
+            budget=self._budget,
+            retry=self._retry,
+            timeout=settings.timeout,
+            auth=self._auth,
+            headers=self._headers,
+            sleep=sleep,
+            clock=clock,
+            rand=rand,
+            origin=self.origin,
+            redact=self._redact,
+            context=self.context,
+        )
 
     def __repr__(self) -> str:
         return f"PostHogClient(host={self.origin!r}, project={self.settings.project!r})"
@@ -131,7 +133,7 @@ class PostHogClient:
         method = method.upper()
         try:
             url = self.url_for(path)
-            response = self._send(
+            response = self._sender.send(
                 method,
                 url,
                 params=params,
@@ -229,152 +231,6 @@ class PostHogClient:
         return f"/api/projects/{self.resolve_project()}/{suffix.lstrip('/')}"
 
     # -- internals ------------------------------------------------------------------------
-
-    def _send(
-        self,
-        method: str,
-        url: str,
-        *,
-        params: Mapping[str, Any] | None,
-        json: Any,
-        rate_class: str,
-        idempotent: bool | None,
-    ) -> requests.Response:
-        """Send with pacing and retries; return a 2xx response or raise."""
-        policy = self._retry
-        retries = 0
-        rate_waited = 0.0
-        rate_hits = 0
-        while True:
-            self._budget.acquire(rate_class)
-            started = self._clock()
-            outcome = self._attempt(method, url, params=params, json=json)
-            if isinstance(outcome, TransportFailure):
-                safe = not outcome.sent or is_idempotent(method, idempotent)
-                if outcome.retryable and safe and retries + 1 < policy.attempts:
-                    retries += 1
-                    delay = policy.backoff(retries, self._rand())
-                    log.info(
-                        "%s %s: %s; retrying in %.1f s (attempt %d of %d)",
-                        method,
-                        self._redact(url),
-                        self._redact(outcome.reason),
-                        delay,
-                        retries + 1,
-                        policy.attempts,
-                    )
-                    self._sleep(delay)
-                    continue
-                raise transport_error(
-                    outcome,
-                    origin=self.origin,
-                    what=f"{method} {urlsplit(url).path}",
-                    ambiguous=outcome.sent and is_write(method),
-                    attempts=retries + 1,
-                )
-            response = outcome
-            status = response.status_code
-            log.debug(
-                "%s %s -> %d in %.2f s",
-                method,
-                self._redact(response.url or url),
-                status,
-                self._clock() - started,
-            )
-            if status == 429:
-                rate_hits += 1
-                wait = self._rate_limit_wait(
-                    response, method, url, rate_class, hits=rate_hits, waited=rate_waited
-                )
-                self._sleep(wait)
-                rate_waited += wait
-                continue
-            if (
-                status in RETRIED_STATUSES
-                and is_idempotent(method, idempotent)
-                and retries + 1 < policy.attempts
-            ):
-                retries += 1
-                delay = policy.backoff(retries, self._rand())
-                asked = parse_retry_after(response.headers.get("Retry-After"))
-                if asked:
-                    delay = max(delay, min(asked, policy.max_delay))
-                log.info(
-                    "%s %s answered %d; retrying in %.1f s (attempt %d of %d)",
-                    method,
-                    self._redact(url),
-                    status,
-                    delay,
-                    retries + 1,
-                    policy.attempts,
-                )
-                self._sleep(delay)
-                continue
-            if status >= 300:
-                raise error_from_response(
-                    status,
-                    self._redact(response.text),
-                    self.context(method, response.url or url, retries + 1),
-                    location=response.headers.get("Location"),
-                )
-            return response
-
-    def _rate_limit_wait(
-        self,
-        response: requests.Response,
-        method: str,
-        url: str,
-        rate_class: str,
-        *,
-        hits: int,
-        waited: float,
-    ) -> float:
-        """Seconds to wait after a 429: all that PostHog asks, or raise if that is too long."""
-        policy = self._retry
-        asked = parse_retry_after(response.headers.get("Retry-After"))
-        if asked is None:
-            asked = retry_after_from_detail(response.text)
-        wait = asked if asked else policy.backoff(hits, self._rand())
-        if waited + wait > policy.max_rate_wait:
-            rules = ", ".join(str(rule) for rule in self._budget.limits(rate_class))
-            raise rate_limited_error(
-                self._redact(response.text),
-                self.context(method, url, hits),
-                waited=waited,
-                asked=wait,
-                limit=policy.max_rate_wait,
-                limits=f"{rate_class} requests {rules}",
-            )
-        log.warning(
-            "PostHog rate-limited %s %s; waiting %.0f s as it asks, then trying again",
-            method,
-            urlsplit(url).path,
-            wait,
-        )
-        return wait
-
-    def _attempt(
-        self, method: str, url: str, *, params: Mapping[str, Any] | None, json: Any
-    ) -> requests.Response | TransportFailure:
-        """One request on the wire; ``requests``' exceptions (which hold the prepared request,
-        key included) are described here and go no further."""
-        try:
-            response = self._session.request(
-                method,
-                url,
-                params=query_params(params),
-                json=json,
-                headers=self._headers,
-                auth=self._auth,
-                timeout=self.settings.timeout,
-                allow_redirects=False,
-                stream=True,
-            )
-            with response:
-                read_body(response)
-            return response
-        except requests.RequestException as exc:
-            return describe(exc, timeout=self.settings.timeout)
 
     def url_for(self, path: str) -> str:
         if "://" in path.split("?", 1)[0]:
