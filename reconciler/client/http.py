@@ -1,8 +1,9 @@
 """PostHogClient: every request phsync makes to PostHog goes through here.
 
 It authenticates, paces requests within PostHog's rate limits, retries what is safe to retry
-(the loop in :mod:`reconciler.client.sending`, the rules in :mod:`reconciler.client.retry`), reads all of PostHog's list envelopes, and turns failures
-into :mod:`reconciler.errors` exceptions. The API key is sent only to the configured origin and
+(the loop in :mod:`reconciler.client.sending`, the rules in :mod:`reconciler.client.retry`),
+reads all of PostHog's list envelopes, and turns failures into :mod:`reconciler.errors`
+exceptions. The API key is sent only to the configured origin and
 never appears in a message, log line or ``repr``.
 """
 
