@@ -111,6 +111,8 @@ def _no_reserved_key(found: Sequence[Manifest]) -> None:
     ]
     if issues:
         raise ManifestError(issues)
+
+
 class LiveReading:
     """PostHog's list pages read on a thread while this one parses and validates manifests.
 
@@ -237,8 +239,6 @@ def make_plan(
         plan = replace(plan, changes=attach_last_changes(plan.changes, client, activity_lookups))
     plan = attach_change_requests(plan, client, live, directory)
     return Planned(plan=plan, live=live, directory=directory)
-
-
 
 
 ACTIVITY_PARALLELISM = 10

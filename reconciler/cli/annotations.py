@@ -89,5 +89,4 @@ def annotations_create(
     click.echo(f"Created annotation {made.id} at {made.date_marker} ({where}).", err=True)
 
 
-
 COMMANDS: list[click.Command] = [annotations_group]

@@ -253,8 +253,6 @@ def _make_plan(
         raise preflight.explain_read_refusal(client, exc) from None
 
 
-
-
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option(

@@ -35,6 +35,7 @@ def resolve(client: PostHogClient, ref: str) -> int:
         raise project_not_found(replace(ctx, project=text))
     return _named(client, text)
 
+
 def _named(client: PostHogClient, name: str) -> int:
     """A project by its name, among the projects the key sees; a name two share is refused."""
     projects = list(client.paginate("/api/projects/"))
@@ -57,6 +58,7 @@ def _named(client: PostHogClient, name: str) -> int:
         hint="give the project's numeric id, UUID or name (`phsync projects list` shows "
         "them)",
     )
+
 
 def _current(client: PostHogClient) -> int:
     try:

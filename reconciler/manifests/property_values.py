@@ -23,6 +23,7 @@ _DATE_OPERATORS = frozenset({"is_date_exact", "is_date_after", "is_date_before"}
 DATE_ONLY = re.compile(r"^\d{4}-?\d{2}-?\d{2}$")
 _RELATIVE_DATE = re.compile(r"^-?\d+[hdwmqy](Start|End)?$", re.IGNORECASE)
 
+
 def value_issues(manifest: Manifest, prop: Mapping[str, Any], where: FieldPath) -> list[Issue]:
     """The rules tying a person or group property's ``value`` to its ``operator``."""
     operator = prop.get("operator") or "exact"

@@ -30,7 +30,6 @@ from reconciler.model import IDENTITY_FIELD, PHSYNC_FIELDS, Manifest
 __all__ = ["DATE_ONLY", "check", "cohort_conditions", "duplicates", "issue"]
 
 
-
 # Fields each kind of behavioral condition needs (PostHog's cohort validation).
 BEHAVIORAL_FIELDS: dict[str, tuple[str, ...]] = {
     "performed_event": (),
@@ -65,7 +64,6 @@ BEHAVIORAL_FIELDS: dict[str, tuple[str, ...]] = {
     ),
 }
 _WINDOWED = frozenset({"performed_event", "performed_event_multiple"})
-
 
 
 # -- cohorts ------------------------------------------------------------------------------------

@@ -63,7 +63,6 @@ for _first_char, _resolvers in Resolver.yaml_implicit_resolvers.items():
             CoreResolver.add_implicit_resolver(_tag, _regexp, [_first_char])
 
 
-
 class _EventSource(Protocol):
     def check_event(self, *choices: type[Event]) -> bool: ...
     def peek_event(self) -> Any: ...
@@ -106,8 +105,6 @@ def _event_source(text: str) -> _EventSource:
         return _PureParser(text)
     source: _EventSource = CParser(text)
     return source
-
-
 
 
 class Refused(Exception):
