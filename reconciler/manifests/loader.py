@@ -135,7 +135,7 @@ def load_file(file: Path) -> tuple[list[Manifest], list[Issue]]:
     text, issues = yamlio.decode(data, name)
     if text is None:
         return [], issues
-    manifests, issues = parse_text(text, name, reread=lambda: _reread(file))
+    manifests, issues = parse_text(text, name, from_file=True)
     if not manifests and not issues:
         # An empty file is a mistake more often than a placeholder (a bad merge, a truncated
         # write); planned with --prune it would delete what the file used to declare.
@@ -151,31 +151,21 @@ def load_file(file: Path) -> tuple[list[Manifest], list[Issue]]:
     return manifests, issues
 
 
-def _reread(file: Path) -> str | None:
-    try:
-        return yamlio.decode(file.read_bytes(), str(file))[0]
-    except OSError:
-        return None
-
-
 def parse_text(
-    text: str, filename: str, *, reread: Callable[[], str | None] | None = None
+    text: str, filename: str, *, from_file: bool = False
 ) -> tuple[list[Manifest], list[Issue]]:
     """The manifests in one YAML text; pure. Empty documents are skipped.
 
     A text without problems is read without recording positions; its manifests find them
-    when asked by reading the text again (``reread()``, e.g. the file, rather than keeping
-    the text). A text with problems is read again at once with them, for the messages.
+    when asked by reading the text again (the file ``filename`` when ``from_file``, rather
+    than keeping the text). A text with problems is read again at once with them, for the
+    messages.
     """
     documents, issues = yamlio.parse_documents(text, filename, positions=False)
     if not issues:
-        again = reread if reread is not None else lambda: text
-
-        def every_position(text: str) -> list[dict[yamlio.Path, SourceLocation]]:
-            return [document.positions for document in yamlio.parse_documents(text, filename)[0]]
-
+        kept = None if from_file else text
         manifests, issues = _manifests(
-            documents, filename, lambda index: LazyPositions(again, every_position, index)
+            documents, filename, lambda index: LazyPositions(filename, index, kept)
         )
         if not issues:
             return manifests, issues

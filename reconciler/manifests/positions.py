@@ -9,39 +9,36 @@ reads its document again, once, with every position recorded.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from pathlib import Path as FilePath
 
+from reconciler.manifests import yamlio
 from reconciler.model import SourceLocation
 
 Path = tuple[str | int, ...]
+_LOCK = threading.Lock()  # one for all: a project holds tens of thousands of these
 
 
 class LazyPositions(Mapping[Path, SourceLocation]):
-    """The positions of document ``index`` of the text that ``read()`` returns; ``parse``
-    turns a text into the positions of each of its documents. Should the text have changed
-    since (a file edited meanwhile), the positions are those of the text as it is then, or
-    none (and a message falls back to where the document starts)."""
+    """The positions of document ``index`` of the file ``source`` (or of ``text``, for a
+    text that is no file). Should the file have changed since, the positions are those of
+    the file as it is then, or none (and a message falls back to where the document starts)."""
 
-    __slots__ = ("_read", "_parse", "_index", "_found", "_lock")
+    __slots__ = ("_source", "_index", "_text", "_found")
 
-    def __init__(
-        self,
-        read: Callable[[], str | None],
-        parse: Callable[[str], list[dict[Path, SourceLocation]]],
-        index: int,
-    ) -> None:
-        self._read = read
-        self._parse = parse
+    def __init__(self, source: str, index: int, text: str | None = None) -> None:
+        self._source = source
         self._index = index
+        self._text = text
         self._found: dict[Path, SourceLocation] | None = None
-        self._lock = threading.Lock()
 
     def _positions(self) -> dict[Path, SourceLocation]:
-        with self._lock:
+        with _LOCK:
             if self._found is None:
-                text = self._read()
-                every = self._parse(text) if text is not None else []
-                self._found = every[self._index] if self._index < len(every) else {}
+                text = self._text if self._text is not None else _read(self._source)
+                documents = yamlio.parse_documents(text, self._source)[0] if text else []
+                found = documents[self._index].positions if self._index < len(documents) else {}
+                self._found, self._text = found, None
             return self._found
 
     def __getitem__(self, path: Path) -> SourceLocation:
@@ -52,3 +49,10 @@ class LazyPositions(Mapping[Path, SourceLocation]):
 
     def __len__(self) -> int:
         return len(self._positions())
+
+
+def _read(source: str) -> str | None:
+    try:
+        return yamlio.decode(FilePath(source).read_bytes(), source)[0]
+    except OSError:
+        return None
