@@ -157,7 +157,7 @@ def _one(text: str, edit: Edit, layout: Layout, source: str) -> tuple[str, list[
             change = splice.add_key(text, slot.parent, str(path[-1]), value, layout)
         else:
             assert isinstance(slot.parent, Sequence)
-            change = splice.append(text, slot.parent, value, layout)
+            change = splice.append(text, slot.parent, value, layout, slot.under)
     except splice.Refusal as exc:
         raise RoundTripError(source, line_number(text, exc.index), exc.what, hint=exc.hint) from exc
     except Unwritable as exc:

@@ -33,7 +33,7 @@ from reconciler.manifests.yamlio import iso_timestamp
 _RESOLVER: Any = CoreResolver()
 _ANALYZER = Emitter(io.StringIO(), allow_unicode=True)
 # Words a YAML 1.1 reader takes for booleans or null; plain, they would confuse other tools.
-_YAML11_WORDS = re.compile(r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
+_YAML11_WORDS = re.compile(r"^(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$")
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufeff\ufffe\uffff]")
 
 
@@ -44,10 +44,17 @@ class Layout:
     indent: int = 2  # a nested mapping's keys, right of their parent's key
     sequence_indent: int = 2  # a sequence's dashes, right of their parent's key (0: not indented)
     offset: int = 2  # an item's value, right of its dash
-    string_style: str | None = None  # how most strings are written: None (plain), "'" or '"'
-    key_style: str | None = None  # how most keys are written
+    string_style: str = "plain"  # how most strings are written: "plain", "'" or '"'
+    key_style: str = "plain"  # how most keys are written
     quote: str = "'"  # the quote for a string that cannot be plain
     padded: bool = False  # flow mappings written ``{ a: 1 }``
+    # how the file mostly writes flat collections, flow (True) or block, by where they are:
+    # (the key they are under or "" for anywhere, "mapping" or "list", "item" or "value")
+    flow: tuple[tuple[tuple[str, str, str], bool], ...] = ()
+
+    def writes_flow(self, key: str, kind: str, place: str) -> bool:
+        known = dict(self.flow)
+        return known.get((key, kind, place), known.get(("", kind, place), False))
 
 
 def detect_layout(text: str, docs: list[Doc]) -> Layout:
@@ -56,11 +63,13 @@ def detect_layout(text: str, docs: list[Doc]) -> Layout:
     indents: Counter[int] = Counter()
     seq_indents: Counter[int] = Counter()
     offsets: Counter[int] = Counter()
-    values: Counter[str | None] = Counter()
-    keys: Counter[str | None] = Counter()
+    values: Counter[str] = Counter()
+    keys: Counter[str] = Counter()
     padding: Counter[bool] = Counter()
+    flows: Counter[tuple[str, str, str, bool]] = Counter()
     for doc in docs:
         for node in walk(doc.root):
+            _count_flow(node, flows)
             if isinstance(node, Mapping) and node.flow and node.pairs:
                 padding[text[node.content + 1 : node.content + 2] == " "] += 1
             if isinstance(node, Mapping):
@@ -83,16 +92,48 @@ def detect_layout(text: str, docs: list[Doc]) -> Layout:
                     if dash is not None and not _starts_line(text, item.start):
                         offsets[item.start - dash] += 1
     indent = _most(indents, 2)
-    quoted = Counter({style: n for style, n in values.items() if style is not None})
+    quoted = Counter({style: n for style, n in values.items() if style != "plain"})
     return Layout(
         indent=indent,
         sequence_indent=_most(seq_indents, indent),
         offset=_most(offsets, 2),
-        string_style=_most(values, None),
-        key_style=_most(keys, None),
+        string_style=_most(values, "plain"),
+        key_style=_most(keys, "plain"),
         quote=_most(quoted, "'"),
         padded=_most(padding, False),
+        flow=tuple(
+            ((key, kind, place), flows[(key, kind, place, True)] > flows[(key, kind, place, False)])
+            for key, kind, place in sorted({where[:3] for where in flows})
+        ),
     )
+
+
+def _count_flow(node: Node, flows: Counter[tuple[str, str, str, bool]]) -> None:
+    """How the flat collections inside a block collection are written, by the key they are
+    under (a sequence's items are under the sequence's key)."""
+    if isinstance(node, Mapping) and not node.flow:
+        for key, value in node.pairs:
+            name = key.text if isinstance(key, Scalar) else ""
+            _count_child(value, name, "value", flows)
+            if isinstance(value, Sequence) and not value.flow:
+                for item in value.items:
+                    _count_child(item, name, "item", flows)
+    elif isinstance(node, Sequence) and not node.flow:
+        for item in node.items:
+            _count_child(item, None, "item", flows)
+
+
+def _count_child(
+    child: Node, key: str | None, place: str, flows: Counter[tuple[str, str, str, bool]]
+) -> None:
+    if not isinstance(child, Mapping | Sequence):
+        return
+    if not (child.pairs if isinstance(child, Mapping) else child.items) or not _flat_node(child):
+        return
+    kind = "mapping" if isinstance(child, Mapping) else "list"
+    flows[("", kind, place, child.flow)] += 1
+    if key:
+        flows[(key, kind, place, child.flow)] += 1
 
 
 def _most(counter: Counter[Any], default: Any) -> Any:
@@ -100,12 +141,12 @@ def _most(counter: Counter[Any], default: Any) -> Any:
     return common[0][0] if common else default
 
 
-def _count_style(node: Node, counter: Counter[str | None]) -> None:
+def _count_style(node: Node, counter: Counter[str]) -> None:
     if not isinstance(node, Scalar) or node.empty or node.style in ("|", ">"):
         return
     if node.style is None and not _reads_as_string(node.text):
         return  # numbers, booleans, nulls: no choice of style
-    counter[node.style] += 1
+    counter[node.style or "plain"] += 1
 
 
 def _starts_line(text: str, index: int) -> bool:
@@ -132,8 +173,9 @@ class Unwritable(ValueError):
 
 
 def scalar_text(value: Any, *, flow: bool, style: str | None = None, layout: Layout) -> str:
-    """One scalar on one line, in ``style`` when the value can be written in it, else in the
-    file's usual style, else quoted."""
+    """One scalar on one line: a string in ``style`` ("plain", "'" or '"', the style of the
+    value it replaces) when it can be written so, else in the file's usual style, else
+    quoted."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -156,7 +198,7 @@ def scalar_text(value: Any, *, flow: bool, style: str | None = None, layout: Lay
 def key_text(key: Any, *, flow: bool, layout: Layout) -> str:
     if not isinstance(key, str):
         raise Unwritable(f"mapping keys are text, not {type(key).__name__}")
-    for candidate in (layout.key_style, None, layout.quote, '"'):
+    for candidate in (layout.key_style, "plain", layout.quote, '"'):
         written = _string_in(key, candidate, flow=flow)
         if written is not None and len(written) < 1024 and "\n" not in written:
             return written
@@ -164,12 +206,13 @@ def key_text(key: Any, *, flow: bool, layout: Layout) -> str:
 
 
 def _string_in(value: str, style: str | None, *, flow: bool) -> str | None:
+    """``value`` in ``style`` ("plain", "'" or '"'), or None when it cannot be written so."""
     if style == '"':
         return _double_quoted(value)
     if "\n" in value or _UNPRINTABLE.search(value):
         return None
     analysis = _ANALYZER.analyze_scalar(value)
-    if style is None:
+    if style == "plain":
         allowed = analysis.allow_flow_plain if flow else analysis.allow_block_plain
         return value if allowed and value and _reads_as_string(value) else None
     if style == "'":
@@ -249,24 +292,31 @@ def flow_text(value: Any, layout: Layout) -> str:
     return scalar_text(value, flow=True, layout=layout)
 
 
-def block_lines(value: Any, col: int, layout: Layout) -> list[str]:
+def block_lines(
+    value: Any, col: int, layout: Layout, like: Node | None = None, key: str = ""
+) -> list[str]:
     """The whole lines of ``value`` written as a block node whose content starts at ``col``
-    (a mapping's keys, a sequence's dashes, or a scalar)."""
+    (a mapping's keys, a sequence's dashes, or a scalar). ``like`` is the node the value
+    replaces, if any: its parts written in flow style have their new values in flow too;
+    ``key`` is the key the value is under, whose other values show how the file writes it."""
     pad = " " * col
     inline = inline_text(value, flow=False, layout=layout)
     if inline is not None:
         return [pad + inline]
     lines: list[str] = []
     if isinstance(value, dict):
-        for key, item in value.items():
-            head = f"{pad}{key_text(key, flow=False, layout=layout)}:"
-            lines.extend(_under(head, item, col, layout))
+        for name, item in value.items():
+            head = f"{pad}{key_text(name, flow=False, layout=layout)}:"
+            lines.extend(under(head, item, col, layout, _value_like(like, name), str(name)))
         return lines
     if isinstance(value, list):
         mark = "-" + " " * (layout.offset - 1)
         inner = col + layout.offset
-        for item in value:
+        for index, item in enumerate(value):
+            item_like = _item_like(like, index)
             written = inline_text(item, flow=False, layout=layout)
+            if written is None and in_flow(item, item_like, layout, "item", key):
+                written = flow_text(item, layout)
             if written is not None:
                 lines.append(f"{pad}{mark}{written}")
             elif isinstance(item, str):
@@ -275,7 +325,7 @@ def block_lines(value: Any, col: int, layout: Layout) -> list[str]:
                 lines.append(f"{pad}{mark}{block[0]}")
                 lines.extend(block[1:])
             else:
-                nested = block_lines(item, inner, layout)
+                nested = block_lines(item, inner, layout, item_like)
                 lines.append(pad + mark + nested[0][inner:])
                 lines.extend(nested[1:])
         return lines
@@ -284,9 +334,13 @@ def block_lines(value: Any, col: int, layout: Layout) -> list[str]:
     return [pad + block[0], *block[1:]]
 
 
-def _under(head: str, value: Any, key_col: int, layout: Layout) -> list[str]:
+def under(
+    head: str, value: Any, key_col: int, layout: Layout, like: Node | None = None, key: str = ""
+) -> list[str]:
     """A mapping key's line and its value: on the same line, or in the lines below it."""
     written = inline_text(value, flow=False, layout=layout)
+    if written is None and in_flow(value, like, layout, "value", key):
+        written = flow_text(value, layout)
     if written is not None:
         return [f"{head} {written}"]
     if isinstance(value, str):
@@ -294,11 +348,62 @@ def _under(head: str, value: Any, key_col: int, layout: Layout) -> list[str]:
         assert block is not None
         return [f"{head} {block[0]}", *block[1:]]
     nested_col = key_col + (layout.indent if isinstance(value, dict) else layout.sequence_indent)
-    return [head, *block_lines(value, nested_col, layout)]
+    return [head, *block_lines(value, nested_col, layout, like, key)]
 
 
-def value_lines(value: Any, key_col: int, layout: Layout) -> list[str]:
-    """The value of a mapping key at ``key_col`` written below it: the text that follows the
-    colon on the key's line (a block scalar's header, or nothing), then the whole lines."""
-    lines = _under("", value, key_col, layout)
-    return [lines[0].strip(), *lines[1:]]
+def _value_like(like: Node | None, key: Any) -> Node | None:
+    if isinstance(like, Mapping) and isinstance(key, str):
+        index = like.find(key)
+        return None if index is None else like.pairs[index][1]
+    return None
+
+
+def _item_like(like: Node | None, index: int) -> Node | None:
+    if isinstance(like, Sequence) and like.items:
+        return like.items[min(index, len(like.items) - 1)]
+    return None
+
+
+def in_flow(value: Any, like: Node | None, layout: Layout, place: str, key: str = "") -> bool:
+    """Whether a non-empty collection is written in flow style: as the value it replaces was
+    written, or, for a flat one, as the file mostly writes such collections in such places."""
+    if not isinstance(value, dict | list) or not value:
+        return False
+    kind = Mapping if isinstance(value, dict) else Sequence
+    if isinstance(like, kind) and (like.pairs if isinstance(like, Mapping) else like.items):
+        return like.flow
+    if not layout.writes_flow(key, _kind(value), place):
+        return False
+    return _flat(value) and len(flow_text(value, layout)) <= _FLOW_WIDTH
+
+
+_FLOW_WIDTH = 100
+
+
+def _kind(value: Any) -> str:
+    return "mapping" if isinstance(value, dict) else "list"
+
+
+def _flat(value: Any) -> bool:
+    """A mapping of scalars and lists of scalars, or a list of scalars."""
+    parts = value.values() if isinstance(value, dict) else value
+    nested = isinstance(value, dict)
+    return all(
+        not isinstance(part, dict | list)
+        or (nested and isinstance(part, list) and not any(isinstance(x, dict | list) for x in part))
+        for part in parts
+    )
+
+
+def _flat_node(node: Mapping | Sequence) -> bool:
+    parts = [value for _, value in node.pairs] if isinstance(node, Mapping) else node.items
+    nested = isinstance(node, Mapping)
+    return all(
+        not isinstance(part, Mapping | Sequence)
+        or (
+            nested
+            and isinstance(part, Sequence)
+            and not any(isinstance(x, Mapping | Sequence) for x in part.items)
+        )
+        for part in parts
+    )

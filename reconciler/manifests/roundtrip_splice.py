@@ -15,13 +15,14 @@ from typing import Any
 
 from reconciler.manifests.roundtrip_render import (
     Layout,
-    _under,
     block_lines,
     flow_text,
     folded_block,
+    in_flow,
     inline_text,
     key_text,
     literal_block,
+    under,
 )
 from reconciler.manifests.roundtrip_tree import (
     Alias,
@@ -65,12 +66,14 @@ class Slot:
     index: int | None
     node: Node | None
     ancestors: tuple[Node, ...]  # the nodes the path went through, the root first
+    under: str = ""  # the key the value is under (a list item's: its list's key)
 
 
 def locate(root: Node, path: tuple[str | int, ...], render: Any) -> Slot:
     """The slot that ``path`` names; :class:`Refusal` when the path goes through an alias or a
     merge key, or through something that is not there."""
     node, ancestors = root, [root]
+    name = next((key for key in reversed(path) if isinstance(key, str)), "")
     for depth, key in enumerate(path):
         if isinstance(node, Alias):
             raise Refusal(
@@ -96,7 +99,7 @@ def locate(root: Node, path: tuple[str | int, ...], render: Any) -> Slot:
         else:
             raise Refusal(node.start, f"{render(path[:depth])} is not a collection with {key!r}")
         if last:
-            return Slot(node, index, child, tuple(ancestors))
+            return Slot(node, index, child, tuple(ancestors), name)
         if child is None:
             raise Refusal(node.start, f"{render(path[: depth + 1])} does not exist")
         node = child
@@ -111,7 +114,12 @@ def replace(text: str, slot: Slot, value: Any, layout: Layout) -> Splice:
     props = f"&{node.anchor} " if node.anchor else ""
     flow = parent is not None and parent.flow
     collection = isinstance(node, Mapping | Sequence)
-    flow_node = isinstance(node, Mapping | Sequence) and node.flow
+    flow_node = (
+        isinstance(node, Mapping)
+        and node.flow
+        and bool(node.pairs)
+        or (isinstance(node, Sequence) and node.flow and bool(node.items))
+    )
     if flow or (flow_node and value and isinstance(value, dict | list)):
         return Splice(
             node.start,
@@ -130,6 +138,9 @@ def replace(text: str, slot: Slot, value: Any, layout: Layout) -> Splice:
         if block is not None:
             return Splice(node.start, node.end, props + "\n".join(block))
     inline = inline_text(value, flow=False, layout=layout, style=_style(node))
+    place = "item" if isinstance(parent, Sequence) else "value"
+    if inline is None and in_flow(value, node, layout, place, slot.under):
+        inline = flow_text(value, layout)
     if inline is not None:
         if isinstance(node, Scalar) and node.empty:
             return Splice(node.start, node.end, " " + props + inline)
@@ -142,15 +153,15 @@ def replace(text: str, slot: Slot, value: Any, layout: Layout) -> Splice:
         return _block_item(text, slot, value, layout)
     if parent is None:
         col = column(text, node.content)
-        lines = block_lines(value, col, layout)
+        lines = block_lines(value, col, layout, node)
         return Splice(node.content, node.end, "\n".join([lines[0][col:], *lines[1:]]))
     key_col = column(text, parent.pairs[slot.index or 0][0].start)
     same_kind = isinstance(node, dict_or_list_node(value)) and not flow_node
     if same_kind and _starts_line(text, node.content):
         col = column(text, node.content)
-        lines = block_lines(value, col, layout)
+        lines = block_lines(value, col, layout, node, slot.under)
         return Splice(node.content, node.end, "\n".join([lines[0][col:], *lines[1:]]))
-    lines = _under("", value, key_col, layout)
+    lines = under("", value, key_col, layout, node, slot.under)
     head = (" " + props.strip() if props else "") + (" " + lines[0].strip() if lines[0] else "")
     lead = _lead(text, slot)
     if collection or (isinstance(node, Scalar) and node.style in ("|", ">")):
@@ -182,7 +193,7 @@ def _block_item(text: str, slot: Slot, value: Any, layout: Layout) -> Splice:
         comment, end = _trailing_comment(text, node.end)
         props = f" &{node.anchor}" if node.anchor else ""
         return Splice(dash + 1, end, props + " " + block[0] + comment + "\n" + "\n".join(block[1:]))
-    lines = block_lines(value, col, layout)
+    lines = block_lines(value, col, layout, node, slot.under)
     if node.anchor:
         return Splice(dash + 1, node.end, f" &{node.anchor}\n" + "\n".join(lines))
     first = " " * (col - dash_col - 1) + lines[0][col:]
@@ -197,12 +208,12 @@ def add_key(text: str, mapping: Mapping, key: str, value: Any, layout: Layout) -
         return _flow_append(text, spans, entry)
     key_col = column(text, mapping.pairs[0][0].start)
     head = " " * key_col + key_text(key, flow=False, layout=layout) + ":"
-    lines = _under(head, value, key_col, layout)
+    lines = under(head, value, key_col, layout, None, key)
     at = line_end(text, mapping.end)
     return Splice(at, at, "\n" + "\n".join(lines))
 
 
-def append(text: str, sequence: Sequence, value: Any, layout: Layout) -> Splice:
+def append(text: str, sequence: Sequence, value: Any, layout: Layout, key: str = "") -> Splice:
     """A new item at the end of a non-empty sequence."""
     if sequence.flow:
         spans = [(item.start, item.end) for item in sequence.items]
@@ -213,7 +224,8 @@ def append(text: str, sequence: Sequence, value: Any, layout: Layout) -> Splice:
         raise Refusal(last.start, "cannot find the dash of this list item")
     offset = last.content - dash if not _starts_line(text, last.content) else layout.offset
     local = dataclasses.replace(layout, offset=max(offset, 2))
-    lines = block_lines([value], column(text, dash), local)
+    like = dataclasses.replace(sequence, items=[last])
+    lines = block_lines([value], column(text, dash), local, like, key)
     at = line_end(text, sequence.end)
     return Splice(at, at, "\n" + "\n".join(lines))
 
@@ -313,7 +325,10 @@ def _is_empty(node: Node) -> bool:
 
 
 def _style(node: Node) -> str | None:
-    return node.style if isinstance(node, Scalar) and node.style in ("'", '"') else None
+    """The quoting style of a scalar that a new value keeps if it can: "plain", "'" or '"'."""
+    if not isinstance(node, Scalar) or node.empty or node.style in ("|", ">"):
+        return None
+    return node.style or "plain"
 
 
 def _starts_line(text: str, index: int) -> bool:
