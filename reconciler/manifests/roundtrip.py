@@ -17,11 +17,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence as Seq
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, NoReturn
 
 from reconciler.errors import RoundTripError
-from reconciler.manifests import roundtrip_splice as splice
-from reconciler.manifests.roundtrip_render import Layout, Unwritable, detect_layout
+from reconciler.manifests.roundtrip_layout import Layout, detect_layout
+from reconciler.manifests.roundtrip_locate import Refusal, Slot, locate
+from reconciler.manifests.roundtrip_remove import remove
+from reconciler.manifests.roundtrip_render import Unwritable
+from reconciler.manifests.roundtrip_splice import add_key, append, replace
 from reconciler.manifests.roundtrip_tree import (
     Doc,
     Mapping,
@@ -72,7 +75,10 @@ def rewrite(text: str, edits: Seq[Edit], *, source: str = "<text>") -> str:
     for edit in edits:
         current, notes = _one(current, edit, layout, source)
         shared.extend(notes)
-    _verify(body, current, edits, original, shared, source)
+        broken = parse_documents(current, source)[1]
+        if broken:
+            _refuse(edit, shared, broken, source)
+    _verify(current, edits, original, shared, source)
     if crlf:
         current = current.replace("\n", "\r\n")
     return bom + current
@@ -148,17 +154,17 @@ def _one(text: str, edit: Edit, layout: Layout, source: str) -> tuple[str, list[
             hint="delete it by hand",
         )
     try:
-        slot = splice.locate(doc.root, path, render)
+        slot = locate(doc.root, path, render, removing=value is REMOVE)
         if value is REMOVE:
-            change = splice.remove(text, slot)
+            change = remove(text, slot)
         elif slot.node is not None:
-            change = splice.replace(text, slot, value, layout)
+            change = replace(text, slot, value, layout)
         elif isinstance(slot.parent, Mapping):
-            change = splice.add_key(text, slot.parent, str(path[-1]), value, layout)
+            change = add_key(text, slot.parent, str(path[-1]), value, layout)
         else:
             assert isinstance(slot.parent, Sequence)
-            change = splice.append(text, slot.parent, value, layout, slot.under)
-    except splice.Refusal as exc:
+            change = append(text, slot.parent, value, layout, slot.under)
+    except Refusal as exc:
         raise RoundTripError(source, line_number(text, exc.index), exc.what, hint=exc.hint) from exc
     except Unwritable as exc:
         raise RoundTripError(
@@ -209,7 +215,7 @@ def _walk(data: Any, path: Path, doc: Doc, text: str, source: str) -> tuple[Any,
     return None, True, data
 
 
-def _shared(text: str, doc: Doc, slot: splice.Slot, path: Path) -> list[str]:
+def _shared(text: str, doc: Doc, slot: Slot, path: Path) -> list[str]:
     """What the edit changed that aliases repeat: one note per anchor, with its aliases."""
     notes = []
     for node in (*slot.ancestors, *([slot.node] if slot.node is not None else [])):
@@ -230,7 +236,7 @@ def _shared(text: str, doc: Doc, slot: splice.Slot, path: Path) -> list[str]:
 
 
 def _verify(
-    before: str, after: str, edits: Seq[Edit], original: list[Any], shared: list[str], source: str
+    after: str, edits: Seq[Edit], original: list[Any], shared: list[str], source: str
 ) -> None:
     """Refuse a text that does not read back as the original data with the edits applied."""
     expected = [_copy(doc) for doc in original]
@@ -240,6 +246,10 @@ def _verify(
     got = [document.data for document in documents]
     if not issues and _same(got, expected):
         return
+    _refuse(None, shared, issues, source)
+
+
+def _refuse(edit: Edit | None, shared: list[str], issues: list[Any], source: str) -> NoReturn:
     if shared:
         raise RoundTripError(
             source,
@@ -247,11 +257,12 @@ def _verify(
             f"the edit would change a value that an alias repeats: {shared[0]}",
             hint="write that value out in full where the alias stands, then run pull again",
         )
+    where = f" at {render(edit.path) or 'the document root'}" if edit is not None else ""
     detail = issues[0].message if issues else "the values read back differ"
     raise RoundTripError(
         source,
         issues[0].line if issues else 1,
-        f"cannot rewrite this file faithfully ({detail}); it was left as it was",
+        f"cannot rewrite this file faithfully{where} ({detail}); it was left as it was",
         hint="make this change by hand",
     )
 

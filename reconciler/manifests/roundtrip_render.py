@@ -1,7 +1,7 @@
-"""New values written as YAML text the way the file around them is written: its indentation,
-its sequence offsets, its quotes and its flow-mapping padding, which :func:`detect_layout` reads
-from the file before anything is rendered. Strings are plain only where phsync's reader (and a
-YAML 1.1 reader) read them back as the same string; lines are never wrapped."""
+"""New values written as YAML text the way the file around them is written (its
+:class:`~reconciler.manifests.roundtrip_layout.Layout`): its indentation, sequence offsets,
+quotes and flow style. Strings are plain only where phsync's reader (and a YAML 1.1 reader)
+read them back as the same string; lines are never wrapped."""
 
 from __future__ import annotations
 
@@ -9,163 +9,15 @@ import io
 import json
 import math
 import re
-from collections import Counter
-from dataclasses import dataclass
 from typing import Any
 
 from ruamel.yaml.emitter import Emitter
-from yaml.constructor import SafeConstructor
-from yaml.nodes import ScalarNode
 
-from reconciler.manifests.roundtrip_tree import (
-    Doc,
-    Mapping,
-    Node,
-    Scalar,
-    Sequence,
-    column,
-    dash_before,
-    walk,
-)
-from reconciler.manifests.yamlcompose import CORE, TIMESTAMP, CoreResolver
-from reconciler.manifests.yamlio import iso_timestamp
+from reconciler.manifests.roundtrip_layout import Layout, reads_as_string
+from reconciler.manifests.roundtrip_tree import Mapping, Node, Sequence
 
-_RESOLVER: Any = CoreResolver()
 _ANALYZER = Emitter(io.StringIO(), allow_unicode=True)
-# Words a YAML 1.1 reader takes for booleans or null; plain, they would confuse other tools.
-_YAML11_WORDS = re.compile(r"^(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$")
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufeff\ufffe\uffff]")
-
-
-@dataclass(frozen=True)
-class Layout:
-    """How the file writes its block collections and strings."""
-
-    indent: int = 2  # a nested mapping's keys, right of their parent's key
-    sequence_indent: int = 2  # a sequence's dashes, right of their parent's key (0: not indented)
-    offset: int = 2  # an item's value, right of its dash
-    string_style: str = "plain"  # how most strings are written: "plain", "'" or '"'
-    key_style: str = "plain"  # how most keys are written
-    quote: str = "'"  # the quote for a string that cannot be plain
-    padded: bool = False  # flow mappings written ``{ a: 1 }``
-    # how the file mostly writes flat collections, flow (True) or block, by where they are:
-    # (the key they are under or "" for anywhere, "mapping" or "list", "item" or "value")
-    flow: tuple[tuple[tuple[str, str, str], bool], ...] = ()
-
-    def writes_flow(self, key: str, kind: str, place: str) -> bool:
-        known = dict(self.flow)
-        return known.get((key, kind, place), known.get(("", kind, place), False))
-
-
-def detect_layout(text: str, docs: list[Doc]) -> Layout:
-    """The most common indentation, offsets, quotes and padding of the file; the defaults of
-    phsync's own writer where the file shows none."""
-    indents: Counter[int] = Counter()
-    seq_indents: Counter[int] = Counter()
-    offsets: Counter[int] = Counter()
-    values: Counter[str] = Counter()
-    keys: Counter[str] = Counter()
-    padding: Counter[bool] = Counter()
-    flows: Counter[tuple[str, str, str, bool]] = Counter()
-    for doc in docs:
-        for node in walk(doc.root):
-            _count_flow(node, flows)
-            if isinstance(node, Mapping) and node.flow and node.pairs:
-                padding[text[node.content + 1 : node.content + 2] == " "] += 1
-            if isinstance(node, Mapping):
-                for key, value in node.pairs:
-                    _count_style(key, keys)
-                    _count_style(value, values)
-            if isinstance(node, Sequence):
-                for item in node.items:
-                    _count_style(item, values)
-            if isinstance(node, Mapping) and not node.flow:
-                key_col = column(text, node.pairs[0][0].start)
-                for _, value in node.pairs:
-                    block = isinstance(value, Mapping | Sequence) and not value.flow
-                    if block and _starts_line(text, value.content):
-                        target = indents if isinstance(value, Mapping) else seq_indents
-                        target[column(text, value.content) - key_col] += 1
-            if isinstance(node, Sequence) and not node.flow:
-                for item in node.items:
-                    dash = dash_before(text, item.start)
-                    if dash is not None and not _starts_line(text, item.start):
-                        offsets[item.start - dash] += 1
-    indent = _most(indents, 2)
-    quoted = Counter({style: n for style, n in values.items() if style != "plain"})
-    return Layout(
-        indent=indent,
-        sequence_indent=_most(seq_indents, indent),
-        offset=_most(offsets, 2),
-        string_style=_most(values, "plain"),
-        key_style=_most(keys, "plain"),
-        quote=_most(quoted, "'"),
-        padded=_most(padding, False),
-        flow=tuple(
-            ((key, kind, place), flows[(key, kind, place, True)] > flows[(key, kind, place, False)])
-            for key, kind, place in sorted({where[:3] for where in flows})
-        ),
-    )
-
-
-def _count_flow(node: Node, flows: Counter[tuple[str, str, str, bool]]) -> None:
-    """How the flat collections inside a block collection are written, by the key they are
-    under (a sequence's items are under the sequence's key)."""
-    if isinstance(node, Mapping) and not node.flow:
-        for key, value in node.pairs:
-            name = key.text if isinstance(key, Scalar) else ""
-            _count_child(value, name, "value", flows)
-            if isinstance(value, Sequence) and not value.flow:
-                for item in value.items:
-                    _count_child(item, name, "item", flows)
-    elif isinstance(node, Sequence) and not node.flow:
-        for item in node.items:
-            _count_child(item, None, "item", flows)
-
-
-def _count_child(
-    child: Node, key: str | None, place: str, flows: Counter[tuple[str, str, str, bool]]
-) -> None:
-    if not isinstance(child, Mapping | Sequence):
-        return
-    if not (child.pairs if isinstance(child, Mapping) else child.items) or not _flat_node(child):
-        return
-    kind = "mapping" if isinstance(child, Mapping) else "list"
-    flows[("", kind, place, child.flow)] += 1
-    if key:
-        flows[(key, kind, place, child.flow)] += 1
-
-
-def _most(counter: Counter[Any], default: Any) -> Any:
-    common = counter.most_common(1)
-    return common[0][0] if common else default
-
-
-def _count_style(node: Node, counter: Counter[str]) -> None:
-    if not isinstance(node, Scalar) or node.empty or node.style in ("|", ">"):
-        return
-    if node.style is None and not _reads_as_string(node.text):
-        return  # numbers, booleans, nulls: no choice of style
-    counter[node.style or "plain"] += 1
-
-
-def _starts_line(text: str, index: int) -> bool:
-    start = text.rfind("\n", 0, index) + 1
-    return text[start:index].strip() == ""
-
-
-def _reads_as_string(text: str) -> bool:
-    """Whether ``text``, written plain, reads back as the string ``text``."""
-    if _YAML11_WORDS.match(text):
-        return False
-    tag = _RESOLVER.resolve(ScalarNode, text, (True, False))
-    if tag == TIMESTAMP:
-        node = ScalarNode(tag, text)
-        try:
-            return bool(iso_timestamp(SafeConstructor().construct_yaml_timestamp(node)) == text)
-        except ValueError:
-            return False
-    return bool(tag == CORE + "str")
 
 
 class Unwritable(ValueError):
@@ -214,7 +66,7 @@ def _string_in(value: str, style: str | None, *, flow: bool) -> str | None:
     analysis = _ANALYZER.analyze_scalar(value)
     if style == "plain":
         allowed = analysis.allow_flow_plain if flow else analysis.allow_block_plain
-        return value if allowed and value and _reads_as_string(value) else None
+        return value if allowed and value and reads_as_string(value) else None
     if style == "'":
         return "'" + value.replace("'", "''") + "'" if analysis.allow_single_quoted else None
     return None
@@ -391,19 +243,5 @@ def _flat(value: Any) -> bool:
     return all(
         not isinstance(part, dict | list)
         or (nested and isinstance(part, list) and not any(isinstance(x, dict | list) for x in part))
-        for part in parts
-    )
-
-
-def _flat_node(node: Mapping | Sequence) -> bool:
-    parts = [value for _, value in node.pairs] if isinstance(node, Mapping) else node.items
-    nested = isinstance(node, Mapping)
-    return all(
-        not isinstance(part, Mapping | Sequence)
-        or (
-            nested
-            and isinstance(part, Sequence)
-            and not any(isinstance(x, Mapping | Sequence) for x in part.items)
-        )
         for part in parts
     )

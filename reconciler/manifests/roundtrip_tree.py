@@ -273,6 +273,16 @@ def line_end(text: str, index: int) -> int:
     return len(text) if found < 0 else found
 
 
+def starts_line(text: str, index: int) -> bool:
+    """Whether only spaces stand before ``index`` on its line."""
+    return not text[line_start(text, index) : index].strip()
+
+
+def is_empty(node: Node) -> bool:
+    """A scalar with no characters at all (``key:`` with nothing after it)."""
+    return isinstance(node, Scalar) and node.empty
+
+
 def column(text: str, index: int) -> int:
     return index - line_start(text, index)
 
