@@ -16,8 +16,13 @@ from ruamel.yaml.emitter import Emitter
 from reconciler.manifests.roundtrip_layout import Layout, reads_as_string
 from reconciler.manifests.roundtrip_tree import Mapping, Node, Sequence
 
-_ANALYZER = Emitter(io.StringIO(), allow_unicode=True)
-_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufeff\ufffe\uffff]")
+_ANALYZER: Any = Emitter(io.StringIO(), allow_unicode=True)
+_ANALYZER.use_version = (1, 1)  # the stricter rules for plain scalars: phsync reads with PyYAML
+# Characters written only as escapes in double quotes: the unprintable ones, and the line
+# breaks of YAML 1.1 that a reader would fold.
+_UNPRINTABLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]"
+)
 
 
 class Unwritable(ValueError):
