@@ -15,6 +15,7 @@ Pure: text in, text out.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence as Seq
 from dataclasses import dataclass
 from typing import Any, Final, NoReturn
@@ -32,6 +33,7 @@ from reconciler.manifests.roundtrip_tree import (
     TreeError,
     line_number,
     parse_tree,
+    walk,
 )
 from reconciler.manifests.yamlio import parse_documents
 from reconciler.paths import render
@@ -75,9 +77,6 @@ def rewrite(text: str, edits: Seq[Edit], *, source: str = "<text>") -> str:
     for edit in edits:
         current, notes = _one(current, edit, layout, source)
         shared.extend(notes)
-        broken = parse_documents(current, source)[1]
-        if broken:
-            _refuse(edit, shared, broken, source)
     _verify(current, edits, original, shared, source)
     if crlf:
         current = current.replace("\n", "\r\n")
@@ -170,7 +169,16 @@ def _one(text: str, edit: Edit, layout: Layout, source: str) -> tuple[str, list[
         raise RoundTripError(
             source, line_number(text, doc.root.start), f"cannot write {render(path)}: {exc}"
         ) from exc
-    return change.apply(text), _shared(text, doc, slot, path)
+    after, notes = change.apply(text), _shared(text, doc, slot, path)
+    documents, issues = parse_documents(after, source)
+    expected = [_copy(document) for document in data]
+    expected[edit.document] = _applied(expected[edit.document], path, value)
+    # a change that an alias repeats is checked once all edits are made (they may cover it)
+    if issues or (not notes and not _same([d.data for d in documents], expected)):
+        if layout.blocks:  # a block scalar may take in the lines after it: quote instead
+            return _one(text, edit, dataclasses.replace(layout, blocks=False), source)
+        _refuse(edit, notes, issues, source)
+    return after, notes
 
 
 def _walk(data: Any, path: Path, doc: Doc, text: str, source: str) -> tuple[Any, bool, Any]:
@@ -218,7 +226,8 @@ def _walk(data: Any, path: Path, doc: Doc, text: str, source: str) -> tuple[Any,
 def _shared(text: str, doc: Doc, slot: Slot, path: Path) -> list[str]:
     """What the edit changed that aliases repeat: one note per anchor, with its aliases."""
     notes = []
-    for node in (*slot.ancestors, *([slot.node] if slot.node is not None else [])):
+    inside = list(walk(slot.node)) if slot.node is not None else []
+    for node in (*slot.ancestors, *inside):
         if node.anchor is None:
             continue
         uses = [
@@ -229,8 +238,9 @@ def _shared(text: str, doc: Doc, slot: Slot, path: Path) -> list[str]:
         if uses:
             lines = ", ".join(str(line_number(text, alias.start)) for alias in uses)
             notes.append(
-                f"{render(path)} is inside &{node.anchor} (line {line_number(text, node.start)}), "
-                f"which *{node.anchor} repeats at line {lines}"
+                f"changing {render(path) or 'the document'} changes &{node.anchor} "
+                f"(line {line_number(text, node.start)}), which *{node.anchor} repeats at line "
+                f"{lines}"
             )
     return notes
 
@@ -268,7 +278,7 @@ def _refuse(edit: Edit | None, shared: list[str], issues: list[Any], source: str
 
 
 def _first_line(notes: list[str]) -> int:
-    return int(notes[0].split("(line ", 1)[1].split(")", 1)[0])
+    return int(notes[0].split("(line ", 1)[1].split(")", 1)[0])  # the anchor's line
 
 
 def _applied(data: Any, path: Path, value: object) -> Any:

@@ -43,6 +43,7 @@ class Layout:
     key_style: str = "plain"  # how most keys are written
     quote: str = "'"  # the quote for a string that cannot be plain
     padded: bool = False  # flow mappings written ``{ a: 1 }``
+    blocks: bool = True  # multi-line strings as ``|`` blocks (else double-quoted)
     # how the file mostly writes flat collections, flow (True) or block, by where they are:
     # (the key they are under or "" for anywhere, "mapping" or "list", "item" or "value")
     flow: tuple[tuple[tuple[str, str, str], bool], ...] = ()

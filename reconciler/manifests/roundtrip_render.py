@@ -129,7 +129,8 @@ def inline_text(value: Any, *, flow: bool, layout: Layout, style: str | None = N
         return flow_text(value, layout) if flow or not value else None
     if isinstance(value, list):
         return flow_text(value, layout) if flow or not value else None
-    if isinstance(value, str) and "\n" in value and not flow and literal_block(value, 2):
+    block = isinstance(value, str) and "\n" in value and not flow and layout.blocks
+    if block and literal_block(value, 2):
         return None
     return scalar_text(value, flow=flow, style=style, layout=layout)
 

@@ -61,7 +61,9 @@ def replace(text: str, slot: Slot, value: Any, layout: Layout) -> Splice:
                 or flow_text(value, layout)
             ),
         )
-    if isinstance(node, Scalar) and node.style in ("|", ">") and isinstance(value, str):
+    block_scalar = isinstance(node, Scalar) and node.style in ("|", ">")
+    if block_scalar and isinstance(value, str) and layout.blocks:
+        assert isinstance(node, Scalar)
         col = _block_scalar_column(text, node)
         keep = node.chomp == "+"
         block = folded_block(value, col, keep=keep) if node.style == ">" else None
@@ -78,28 +80,38 @@ def replace(text: str, slot: Slot, value: Any, layout: Layout) -> Splice:
         if collection and parent is not None:
             lead = _lead(text, slot)
             comment = _first_comment(text[lead : node.start])
-            return Splice(lead, node.end, " " + props + inline + comment)
+            return Splice(lead, _end(text, node), " " + props + inline + comment)
         return Splice(node.start, node.end, props + inline)
     if isinstance(parent, Sequence):
         return _block_item(text, slot, value, layout)
     if parent is None:
         col = column(text, node.content)
         lines = block_lines(value, col, layout, node)
-        return Splice(node.content, node.end, "\n".join([lines[0][col:], *lines[1:]]))
+        return Splice(node.content, _end(text, node), "\n".join([lines[0][col:], *lines[1:]]))
     key_col = column(text, parent.pairs[slot.index or 0][0].start)
     same_kind = isinstance(node, dict_or_list_node(value)) and not flow_node
     if same_kind and starts_line(text, node.content):
         col = column(text, node.content)
         lines = block_lines(value, col, layout, node, slot.under)
-        return Splice(node.content, node.end, "\n".join([lines[0][col:], *lines[1:]]))
+        return Splice(node.content, _end(text, node), "\n".join([lines[0][col:], *lines[1:]]))
     lines = under("", value, key_col, layout, node, slot.under)
     head = (" " + props.strip() if props else "") + (" " + lines[0].strip() if lines[0] else "")
     lead = _lead(text, slot)
     if collection or (isinstance(node, Scalar) and node.style in ("|", ">")):
-        comment, end = _first_comment(text[lead : node.start]), node.end
+        comment, end = _first_comment(text[lead : node.start]), _end(text, node)
     else:
         comment, end = _trailing_comment(text, node.end)
     return Splice(lead, end, head + comment + "\n" + "\n".join(lines[1:]))
+
+
+def _end(text: str, node: Node) -> int:
+    """Where a replaced value's characters end: a block collection's take the comment at the
+    end of its last line (the last item's own) with them."""
+    if not isinstance(node, Mapping | Sequence) or node.flow:
+        return node.end
+    stop = line_end(text, node.end)
+    rest = text[node.end : stop].strip()
+    return stop if not rest or rest.startswith("#") else node.end
 
 
 def dict_or_list_node(value: Any) -> type[Node]:
@@ -122,13 +134,15 @@ def _block_item(text: str, slot: Slot, value: Any, layout: Layout) -> Splice:
         block = literal_block(value, col)
         assert block is not None
         comment, end = _trailing_comment(text, node.end)
+        if isinstance(node, Mapping | Sequence):  # its last line's comment goes with it
+            comment, end = "", _end(text, node)
         props = f" &{node.anchor}" if node.anchor else ""
         return Splice(dash + 1, end, props + " " + block[0] + comment + "\n" + "\n".join(block[1:]))
     lines = block_lines(value, col, layout, node, slot.under)
     if node.anchor:
-        return Splice(dash + 1, node.end, f" &{node.anchor}\n" + "\n".join(lines))
+        return Splice(dash + 1, _end(text, node), f" &{node.anchor}\n" + "\n".join(lines))
     first = " " * (col - dash_col - 1) + lines[0][col:]
-    return Splice(dash + 1, node.end, "\n".join([first, *lines[1:]]))
+    return Splice(dash + 1, _end(text, node), "\n".join([first, *lines[1:]]))
 
 
 def add_key(text: str, mapping: Mapping, key: str, value: Any, layout: Layout) -> Splice:
