@@ -72,15 +72,36 @@ def rewrite(text: str, edits: Seq[Edit], *, source: str = "<text>") -> str:
     bom = "\ufeff" if text.startswith("\ufeff") else ""
     body, crlf = _line_breaks(text[len(bom) :], source)
     original = _read(body, source)
-    layout = detect_layout(body, _tree(body, source))
-    current, shared = body, []
+    tree = _tree(body, source)
+    layout = detect_layout(body, tree)
+    # Each edit reads and rewrites its own document alone (a long file is read once, not once
+    # an edit), led by as many line breaks as stand before it so that lines keep their numbers.
+    cuts = [0, *(doc.start for doc in tree[1:]), len(body)]
+    parts = [body[start:end] for start, end in zip(cuts, cuts[1:], strict=False)]
+    shared: list[str] = []
     for edit in edits:
-        current, notes = _one(current, edit, layout, source)
+        if not 0 <= edit.document < len(parts) or len(parts) != len(original):
+            raise RoundTripError(
+                source,
+                1,
+                f"no document {edit.document} (the file has {len(original)}, counted from 0)",
+            )
+        lead = "\n" * sum(part.count("\n") for part in parts[: edit.document])
+        done, notes = _one(lead + parts[edit.document], _alone(edit), layout, source)
+        if not done.startswith(lead):
+            _refuse(edit, notes, [], source)
+        parts[edit.document] = done[len(lead) :]
         shared.extend(notes)
+    current = "".join(parts)
     _verify(current, edits, original, shared, source)
     if crlf:
         current = current.replace("\n", "\r\n")
     return bom + current
+
+
+def _alone(edit: Edit) -> Edit:
+    """The edit of a document read alone."""
+    return Edit(0, edit.path, edit.value)
 
 
 def _line_breaks(text: str, source: str) -> tuple[str, bool]:

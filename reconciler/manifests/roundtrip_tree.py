@@ -77,6 +77,7 @@ class Sequence(Node):
 class Doc:
     root: Node
     aliases: tuple[Alias, ...]  # every alias of the document, in text order
+    start: int  # where the document starts: its ``---``, or its first value
 
 
 class TreeError(Exception):
@@ -119,7 +120,7 @@ class _Builder:
                 assert isinstance(end, DocumentEndEvent)
                 if isinstance(root, Scalar) and root.empty:
                     root.start = root.content = root.end = event.end_mark.index
-                docs.append(Doc(root, tuple(self.aliases)))
+                docs.append(Doc(root, tuple(self.aliases), event.start_mark.index))
         return docs
 
     def node(self, event: Event) -> Node:
