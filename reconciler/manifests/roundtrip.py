@@ -137,8 +137,15 @@ def _read(text: str, source: str) -> list[Any]:
 def _tree(text: str, source: str) -> list[Doc]:
     try:
         return parse_tree(text)
-    except TreeError as exc:
-        raise RoundTripError(source, line_number(text, exc.index), str(exc)) from exc
+    except TreeError as exc:  # text that phsync reads but the round-trip parser does not
+        hint = (
+            "write spaces instead of the tab, then run pull again"
+            if "\\t" in str(exc) or "\t" in str(exc)
+            else "make this change by hand"
+        )
+        raise RoundTripError(
+            source, line_number(text, exc.index), f"cannot rewrite this file: {exc}", hint=hint
+        ) from exc
 
 
 def _one(text: str, edit: Edit, layout: Layout, source: str) -> tuple[str, list[str]]:
@@ -174,7 +181,7 @@ def _one(text: str, edit: Edit, layout: Layout, source: str) -> tuple[str, list[
             hint="delete it by hand",
         )
     try:
-        slot = locate(doc.root, path, render, removing=value is REMOVE)
+        slot = locate(text, doc.root, path, render, removing=value is REMOVE)
         if value is REMOVE:
             change = remove(text, slot)
         elif slot.node is not None:

@@ -21,6 +21,7 @@ from reconciler.manifests.roundtrip_tree import (
     Sequence,
     column,
     dash_before,
+    key_column,
     starts_line,
     walk,
 )
@@ -76,16 +77,22 @@ def detect_layout(text: str, docs: list[Doc]) -> Layout:
                 for item in node.items:
                     _count_style(item, values)
             if isinstance(node, Mapping) and not node.flow:
-                key_col = column(text, node.pairs[0][0].start)
+                key_col = key_column(text, node)
                 for _, value in node.pairs:
                     block = isinstance(value, Mapping | Sequence) and not value.flow
                     if block and starts_line(text, value.content):
                         target = indents if isinstance(value, Mapping) else seq_indents
-                        target[column(text, value.content) - key_col] += 1
+                        step = column(text, value.content) - key_col
+                        if step > 0 or (step == 0 and target is seq_indents):
+                            target[step] += 1
             if isinstance(node, Sequence) and not node.flow:
                 for item in node.items:
                     dash = dash_before(text, item.start)
-                    if dash is not None and not starts_line(text, item.start):
+                    if (
+                        dash is not None
+                        and not starts_line(text, item.start)
+                        and item.start > dash + 1
+                    ):
                         offsets[item.start - dash] += 1
     indent = _most(indents, 2)
     quoted = Counter({style: n for style, n in values.items() if style != "plain"})

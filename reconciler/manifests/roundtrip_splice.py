@@ -32,6 +32,7 @@ from reconciler.manifests.roundtrip_tree import (
     column,
     dash_before,
     is_empty,
+    key_column,
     line_end,
     line_start,
     starts_line,
@@ -88,7 +89,7 @@ def replace(text: str, slot: Slot, value: Any, layout: Layout) -> Splice:
         col = column(text, node.content)
         lines = block_lines(value, col, layout, node)
         return Splice(node.content, _end(text, node), "\n".join([lines[0][col:], *lines[1:]]))
-    key_col = column(text, parent.pairs[slot.index or 0][0].start)
+    key_col = key_column(text, parent)
     same_kind = isinstance(node, dict_or_list_node(value)) and not flow_node
     if same_kind and starts_line(text, node.content):
         col = column(text, node.content)
@@ -151,7 +152,7 @@ def add_key(text: str, mapping: Mapping, key: str, value: Any, layout: Layout) -
         entry = f"{key_text(key, flow=True, layout=layout)}: {flow_text(value, layout)}"
         spans = [(k.start, v.end) for k, v in mapping.pairs]
         return _flow_append(text, spans, entry)
-    key_col = column(text, mapping.pairs[0][0].start)
+    key_col = key_column(text, mapping)
     head = " " * key_col + key_text(key, flow=False, layout=layout) + ":"
     lines = under(head, value, key_col, layout, None, key)
     at = line_end(text, mapping.end)

@@ -205,6 +205,22 @@ flag:
             "a line of its own",
             id="compact-nested-item-removed",
         ),
+        pytest.param(
+            "a:\n  ? b\n  : 1\n  c: 2\n",
+            [Edit(0, ("a", "c"), 3)],
+            2,
+            "explicit form ('? key')",
+            "'key: value'",
+            id="explicit-key",
+        ),
+        pytest.param(
+            "kind: FeatureFlag\nkey:\tdark-mode\n",
+            [Edit(0, ("kind",), "Cohort")],
+            2,
+            "cannot rewrite this file",
+            "spaces instead of the tab",
+            id="tab-after-a-key",
+        ),
     ],
 )
 def test_refusals_say_where_why_and_what_to_do(
