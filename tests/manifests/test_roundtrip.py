@@ -142,9 +142,9 @@ flag:
             id="overriding-key-removed",
         ),
         pytest.param(
-            "a:\n  b: 1\n",
+            "kind: Cohort\nname: Beta\na:\n  b: 1\n",
             [Edit(0, ("a", "c", "d"), 1)],
-            1,
+            3,
             "a.c does not exist",
             "nearest existing value",
             id="missing-parent",
