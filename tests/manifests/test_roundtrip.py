@@ -43,6 +43,20 @@ def test_edits_that_change_nothing_leave_the_text_as_it_was() -> None:
     assert rewrite(text, edits) == text
 
 
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("payloads: 'none'  # later\n", "payloads:  # later\n  'true': {a: 1}\n"),
+        ("payloads: {}  # later\n", "payloads:  # later\n  'true': {a: 1}\n"),
+        ("payloads: # later\n", "payloads: # later\n  'true': {a: 1}\n"),
+    ],
+)
+def test_a_value_that_becomes_a_block_keeps_its_comment_on_the_key_line(old: str, new: str) -> None:
+    text = "kind: FeatureFlag\nflat: {x: 1}\n" + old
+    after = rewrite(text, [Edit(0, ("payloads",), {"true": {"a": 1}})])
+    assert after == "kind: FeatureFlag\nflat: {x: 1}\n" + new
+
+
 def test_a_byte_order_mark_stays() -> None:
     assert rewrite("\ufeffa: 1\nb: 2\n", [Edit(0, ("b",), 3)]) == "\ufeffa: 1\nb: 3\n"
 
