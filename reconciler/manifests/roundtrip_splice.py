@@ -16,6 +16,7 @@ from reconciler.manifests.roundtrip_layout import Layout
 from reconciler.manifests.roundtrip_locate import Refusal, Slot, Splice
 from reconciler.manifests.roundtrip_render import (
     block_lines,
+    flat,
     flow_text,
     folded_block,
     in_flow,
@@ -55,6 +56,10 @@ def _props(node: Node) -> str:
     return f"&{node.anchor} " if node.anchor else ""
 
 
+def _filled(node: Mapping | Sequence) -> bool:
+    return bool(node.pairs if isinstance(node, Mapping) else node.items)
+
+
 def _filled_flow(node: Node) -> bool:
     if isinstance(node, Mapping):
         return node.flow and bool(node.pairs)
@@ -68,8 +73,9 @@ def _in_flow(text: str, slot: Slot, value: Any, layout: Layout) -> Splice | None
     inside = slot.parent is not None and slot.parent.flow
     if not inside and not (_filled_flow(node) and value and isinstance(value, dict | list)):
         return None
-    written = inline_text(value, flow=True, layout=layout, style=_style(node))
-    return Splice(node.start, node.end, _props(node) + (written or flow_text(value, layout)))
+    written = inline_text(value, flow=True, layout=layout, style=_style(node), key=slot.under)
+    written = written or flow_text(value, layout, slot.under)
+    return Splice(node.start, node.end, _props(node) + written)
 
 
 def _as_block_scalar(text: str, slot: Slot, value: Any, layout: Layout) -> Splice | None:
@@ -93,9 +99,9 @@ def _on_one_line(text: str, slot: Slot, value: Any, layout: Layout) -> Splice | 
     node = slot.node
     assert node is not None
     place = "item" if isinstance(slot.parent, Sequence) else "value"
-    inline = inline_text(value, flow=False, layout=layout, style=_style(node))
+    inline = inline_text(value, flow=False, layout=layout, style=_style(node), key=slot.under)
     if inline is None and in_flow(value, node, layout, place, slot.under):
-        inline = flow_text(value, layout)
+        inline = flow_text(value, layout, slot.under)
     if inline is None:
         return None
     if is_empty(node):
@@ -174,21 +180,38 @@ def _block_item(text: str, slot: Slot, value: Any, layout: Layout) -> Splice:
 def add_key(text: str, mapping: Mapping, key: str, value: Any, layout: Layout) -> Splice:
     """A new key at the end of a non-empty mapping."""
     if mapping.flow:
-        entry = f"{key_text(key, flow=True, layout=layout)}: {flow_text(value, layout)}"
+        entry = f"{key_text(key, flow=True, layout=layout)}: {flow_text(value, layout, key)}"
         spans = [(k.start, v.end) for k, v in mapping.pairs]
         return _flow_append(text, spans, entry)
     key_col = key_column(text, mapping)
     head = " " * key_col + key_text(key, flow=False, layout=layout) + ":"
-    lines = under(head, value, key_col, layout, None, key)
+    sibling = _sibling_like(mapping, value)
+    if sibling is not None and sibling.flow and flat(value):  # as its siblings are written
+        lines = [f"{head} {flow_text(value, layout, key)}"]
+    else:
+        lines = under(head, value, key_col, layout, None, key)
     at = line_end(text, mapping.end)
     return Splice(at, at, "\n" + "\n".join(lines))
+
+
+def _sibling_like(mapping: Mapping, value: Any) -> Mapping | Sequence | None:
+    """The last value of ``mapping`` that is a non-empty collection of the same kind."""
+    kind = dict_or_list_node(value)
+    for _, sibling in reversed(mapping.pairs):
+        if (
+            isinstance(sibling, Mapping | Sequence)
+            and isinstance(sibling, kind)
+            and _filled(sibling)
+        ):
+            return sibling
+    return None
 
 
 def append(text: str, sequence: Sequence, value: Any, layout: Layout, key: str = "") -> Splice:
     """A new item at the end of a non-empty sequence."""
     if sequence.flow:
         spans = [(item.start, item.end) for item in sequence.items]
-        return _flow_append(text, spans, flow_text(value, layout))
+        return _flow_append(text, spans, flow_text(value, layout, key))
     last = sequence.items[-1]
     dash = dash_before(text, last.start) if not is_empty(last) else last.start - 1
     if dash is None:
