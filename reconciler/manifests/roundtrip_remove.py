@@ -92,6 +92,8 @@ def _remove_lines(text: str, slot: Slot, start: int, end: int) -> Splice:
 
 
 def _comment_at(line: str, col: int, *, deeper: bool) -> bool:
+    """A comment line of the item at ``col``: below it, indented deeper (a deeper comment
+    above it ends the item before); above it, at its column."""
     stripped = line.lstrip(" ")
     indent = len(line) - len(stripped)
-    return stripped.startswith("#") and (indent > col if deeper else indent >= col)
+    return stripped.startswith("#") and (indent > col if deeper else indent == col)
