@@ -1,7 +1,7 @@
 """Removing a key or an item from a YAML text: in flow style with one of its commas; in block
-style with its whole lines, the comment lines right above it and the deeper-indented comment
-lines right below it (its own, never its neighbours'), and one of the runs of blank lines
-around it so that the spacing of the file stays as it was."""
+style with its whole lines, the comment lines right above it (at its column) and the more
+deeply indented comment lines right below it (its own, never its neighbours'), and one of the
+runs of blank lines around it so that the spacing of the file stays as it was."""
 
 from __future__ import annotations
 
