@@ -501,7 +501,8 @@ def bench(options: Options, workdir: Path) -> Report:
     seeded = time.perf_counter() - started
     report.machine["project"] = (
         f"{scale.flags} flags, {scale.cohorts} cohorts, {scale.dashboards} dashboards, "
-        f"{scale.annotations} annotations; {files} manifest files; "
+        f"{scale.annotations} annotations, {scale.insights} insights, {scale.actions} actions; "
+        f"{files} manifest files; "
         f"{len(project.changed)} changed ({options.changed:.0%})"
     )
     report.machine["set-up"] = f"generated in {_s(generated)}, emulator seeded in {_s(seeded)}"

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
-import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -37,7 +34,6 @@ from reconciler.hygiene import annotate
 from reconciler.live import (
     LOCK_FLAG_KEY,
     ApiClient,
-    RawLists,
     ambiguous_names,
     fetch_live,
     live_from_lists,
@@ -47,6 +43,9 @@ from reconciler.live import (
 from reconciler.model import Action, Manifest, ResourceKey
 from reconciler.plan import Change, LiveState, Plan, build_plan, guard
 from reconciler.policy import check_policies
+from reconciler.reading import (
+    LiveReading,
+)
 from reconciler.resources import REGISTRY, annotation
 from reconciler.resources.base import Directory, LiveObject
 from reconciler.targets import check_targets
@@ -111,64 +110,6 @@ def _no_reserved_key(found: Sequence[Manifest]) -> None:
     ]
     if issues:
         raise ManifestError(issues)
-
-
-class LiveReading:
-    """PostHog's list pages read on a thread while this one parses and validates manifests.
-
-    Reading is harmless, so it need not wait for valid manifests; only writes must. The
-    network waits dominate the reading, so one thread overlaps it with the CPU-bound parsing.
-    """
-
-    def __init__(self, client: ApiClient, progress: Progress | None = None) -> None:
-        self._stop = threading.Event()
-        self._lists: RawLists | None = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(
-            target=self._read, args=(client, progress), name="phsync-live-read", daemon=True
-        )
-        self._thread.start()
-
-    def _read(self, client: ApiClient, progress: Progress | None) -> None:
-        try:
-            self._lists = read_lists(client, progress=progress, stop=self._stop.is_set)
-        except BaseException as exc:  # handed to the thread that asks for the lists
-            self._error = exc
-
-    def lists(self) -> RawLists:
-        """The lists once read; an error of the reading is raised here."""
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        assert self._lists is not None
-        return self._lists
-
-    def cancel(self) -> None:
-        """Stop reading (between objects) and wait for the request in flight."""
-        self._stop.set()
-        self._thread.join()
-
-
-# While PostHog is read on a thread, the main thread parses manifests without pause; a reader
-# whose answer has arrived waits this long for Python's lock before asking the parser to let go
-# (5 ms by default: with a few takes per page, a plan's reading waited seconds for nothing).
-READING_SWITCH_INTERVAL = 0.0005
-
-
-@contextmanager
-def reading_live(client: ApiClient, progress: Progress | None = None) -> Iterator[LiveReading]:
-    """A :class:`LiveReading` for the block; cancelled if the block fails (invalid manifests
-    stop the reading at once, and nothing is written)."""
-    reading = LiveReading(client, progress)
-    switch = sys.getswitchinterval()
-    sys.setswitchinterval(READING_SWITCH_INTERVAL)
-    try:
-        yield reading
-    except BaseException:
-        reading.cancel()
-        raise
-    finally:
-        sys.setswitchinterval(switch)
 
 
 def _known_live(directory: Directory) -> set[ResourceKey]:

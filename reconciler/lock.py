@@ -44,6 +44,12 @@ POLL_SECONDS = 2.0
 DEFAULT_TIMEOUT = 180.0
 
 
+# The lock flag's id and version while free: when an apply finds them unchanged as it takes the
+# lock, no apply held the lock since they were read. ABSENT: there was no lock flag yet.
+Mark = tuple[Any, Any]
+ABSENT: Mark = (None, None)
+
+
 @dataclass(frozen=True)
 class Holder:
     """Who holds the lock, as its flag says."""
@@ -123,10 +129,11 @@ class ApplyLock:
                 return dict(raw)
         return None
 
-    def _flag(self) -> dict[str, Any]:
+    def _flag(self) -> tuple[dict[str, Any], bool]:
+        """The lock flag, and whether this call made it."""
         found = self._find()
         if found is not None:
-            return found
+            return found, False
         body = {
             "key": LOCK_FLAG_KEY,
             "name": FREE,
@@ -135,12 +142,12 @@ class ApplyLock:
             "_should_create_usage_dashboard": False,
         }
         try:
-            return dict(self.client.request("POST", self._path, json=body))
+            return dict(self.client.request("POST", self._path, json=body)), True
         except BadRequestError:  # another apply made it first
             found = self._find()
             if found is None:
                 raise
-            return found
+            return found, False
 
     def _swap(self, flag: Mapping[str, Any], name: str) -> bool:
         """Set the flag's name if nobody changed it since ``flag`` was read."""
@@ -161,19 +168,31 @@ class ApplyLock:
         found = self._find()
         return parse(found.get("name")) if found else None
 
+    def free_mark(self) -> Mark | None:
+        """What the lock looks like now if it is free (None while an apply holds it): when
+        :meth:`acquire` later finds it just so, no apply held it in between, so whatever was
+        read since then is as fresh as if read under the lock."""
+        found = self._find()
+        if found is None:
+            return ABSENT
+        if parse(found.get("name")) is not None:
+            return None
+        return (found.get("id"), found.get("version"))
+
     def acquire(
         self, timeout: float = DEFAULT_TIMEOUT, waiting: Callable[[Holder], None] | None = None
-    ) -> None:
-        """Take the lock, waiting up to ``timeout`` seconds while another apply holds it."""
+    ) -> Mark:
+        """Take the lock, waiting up to ``timeout`` seconds while another apply holds it; the
+        lock's mark just before this apply took it (compare with :meth:`free_mark`)."""
         deadline = self._clock() + timeout
         told: str | None = None
         while True:
-            flag = self._flag()
+            flag, made_now = self._flag()
             holder = parse(flag.get("name"))
             if holder is None:
                 since = self._now().strftime("%Y-%m-%dT%H:%M:%SZ")
                 if self._swap(flag, held_text(self.who, since, self.token)):
-                    return
+                    return ABSENT if made_now else (flag.get("id"), flag.get("version"))
                 continue  # another apply took it between our read and our write
             if self._clock() >= deadline:
                 raise LockHeldError(
@@ -213,10 +232,11 @@ class ApplyLock:
     @contextmanager
     def held(
         self, timeout: float = DEFAULT_TIMEOUT, waiting: Callable[[Holder], None] | None = None
-    ) -> Iterator[None]:
-        self.acquire(timeout, waiting)
+    ) -> Iterator[Mark]:
+        """The lock held for the block, which gets the lock's mark from before it was taken."""
+        mark = self.acquire(timeout, waiting)
         try:
-            yield
+            yield mark
         except ApplyInterruptedError as exc:
             if exc.in_flight:  # a second Ctrl-C: stop at once, leaving the lock to `unlock`
                 note = (

@@ -9,7 +9,7 @@ import click
 
 from reconciler import engine
 from reconciler.cli.options import connection_options, env_option
-from reconciler.cli.reconcile import _client, _stderr_progress
+from reconciler.cli.planning import client_for, stderr_progress
 from reconciler.config import ALL_ENVIRONMENTS, find_config, select_environments
 from reconciler.errors import ConfigError
 from reconciler.export import export_objects
@@ -63,9 +63,9 @@ def export(
     if env_name == ALL_ENVIRONMENTS:
         raise ConfigError("export reads one environment at a time", hint="give --env NAME")
     [environment] = select_environments(find_config([]), env_name)
-    client, _ = _client(kwargs, environment)
+    client, _ = client_for(kwargs, environment)
     with client:
-        live = engine.read_for_export(client, wanted, progress=_stderr_progress)
+        live = engine.read_for_export(client, wanted, progress=stderr_progress)
     manifests, skipped = export_objects(live)
     root = Path(out)
     clashes = [m.relative_path for m in manifests if (root / m.relative_path).exists()]

@@ -12,27 +12,30 @@ import click
 from reconciler import engine, preflight
 from reconciler.cli.apply_output import finished, notice, recap, report
 from reconciler.cli.lock import waiting_message
-from reconciler.cli.options import connection_options, env_option, settings_from
+from reconciler.cli.options import connection_options, env_option
 from reconciler.cli.planfiles import out_path, render_plans, save_plan
-from reconciler.client import PostHogClient
-from reconciler.coderefs import CodeRef
+from reconciler.cli.planning import (
+    ACTIVITY_LOOKUPS,
+    client_for,
+    configured_refs,
+    make_plan,
+    plans_reading_meanwhile,
+    stderr_progress,
+)
 from reconciler.config import (
     ALL_ENVIRONMENTS,
-    Environment,
-    ProjectConfig,
     find_config,
     select_environments,
 )
-from reconciler.errors import ConfigError, PermissionDeniedError, PhsyncError, UnsafePlanError
+from reconciler.errors import ConfigError, PhsyncError, UnsafePlanError
 from reconciler.hygiene import scan_configured
 from reconciler.lock import DEFAULT_TIMEOUT, ApplyLock
 from reconciler.model import Manifest
-from reconciler.plan import Plan, parse_targets
+from reconciler.reading import reading_under_lock
 from reconciler.render import RENDERERS
 
 EXIT_CHANGES = 2
 EXIT_DECLINED = 1  # "no" at apply's question: nothing was applied
-ACTIVITY_LOOKUPS = 50
 
 
 def _interactive() -> bool:
@@ -46,11 +49,6 @@ def _color() -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
-def _stderr_progress(message: str) -> None:
-    if sys.stderr.isatty():
-        click.echo(f"… {message}", err=True)
-
-
 def _deprecated(mark_unchanged: bool) -> None:
     if mark_unchanged:
         click.echo(
@@ -58,13 +56,6 @@ def _deprecated(mark_unchanged: bool) -> None:
             "the unmarked objects that manifests name.",
             err=True,
         )
-
-
-def _client(
-    kwargs: dict[str, Any], environment: Environment | None = None
-) -> tuple[PostHogClient, int]:
-    client = PostHogClient(settings_from(kwargs, environment))
-    return client, client.resolve_project()
 
 
 def _targets_option(func: Any) -> Any:
@@ -152,11 +143,11 @@ def plan(
     _deprecated(mark_unchanged)
     config = find_config(paths)
     environments = select_environments(config, env_name)
-    code_refs = scan_configured(code, config) if code else _configured_refs(config)
+    code_refs = scan_configured(code, config) if code else configured_refs(config)
     options: dict[str, Any] = {
         "prune": prune, "targets": targets, "activity": activity, "code_refs": code_refs,
     }
-    plans = _plans_reading_meanwhile(paths, config, environments, kwargs, options)
+    plans = plans_reading_meanwhile(paths, config, environments, kwargs, options)
     render_plans(plans, fmt, color=fmt == "text" and _color())
     if out:
         for one in plans:
@@ -167,90 +158,6 @@ def plan(
     if detailed_exitcode and any(not one.is_empty for one in plans):
         return EXIT_CHANGES
     return 0
-
-
-def _plans_reading_meanwhile(
-    paths: tuple[str, ...],
-    config: ProjectConfig | None,
-    environments: list[Environment | None],
-    kwargs: dict[str, Any],
-    options: dict[str, Any],
-) -> list[Plan]:
-    """Each environment's plan, every project read on threads of its own while the manifests
-    are parsed and validated (once for all). Invalid manifests stop the reading and are
-    reported as before; so are they when the connection settings are wrong (manifests first,
-    then the connection)."""
-    with ExitStack() as stack:
-        readings = []
-        for environment in environments:
-            try:
-                client, project_id = _client(dict(kwargs), environment)
-            except PhsyncError:
-                stack.close()  # stop the readings already started
-                engine.load_manifests(paths, prune=options["prune"])  # their errors first
-                raise
-            stack.enter_context(client)
-            shown = _stderr_progress if len(environments) == 1 else _progress_of(environment)
-            reading = stack.enter_context(engine.reading_live(client, shown))
-            readings.append((environment, client, project_id, reading))
-        base = engine.load_manifests(paths, prune=options["prune"])
-        return [
-            _make_plan(
-                engine.effective_manifests(base, environment),
-                client,
-                project_id,
-                config,
-                environment,
-                reading=reading,
-                **options,
-            ).plan
-            for environment, client, project_id, reading in readings
-        ]
-
-
-def _progress_of(environment: Environment | None) -> engine.Progress:
-    label = f"[env {environment.name}] " if environment is not None else ""
-    return lambda message: _stderr_progress(label + message)
-
-
-def _configured_refs(config: ProjectConfig | None) -> list[CodeRef] | None:
-    """The flag reads in the trees of ``code_refs.paths`` (None when there are none)."""
-    roots = config.code_paths() if config is not None else ()
-    return scan_configured(roots, config) if roots else None
-
-
-def _make_plan(
-    found: list[Manifest],
-    client: PostHogClient,
-    project_id: int,
-    config: ProjectConfig | None,
-    environment: Environment | None,
-    *,
-    prune: bool,
-    targets: tuple[str, ...],
-    activity: bool,
-    reading: engine.LiveReading | None = None,
-    code_refs: list[CodeRef] | None = None,
-) -> engine.Planned:
-    try:
-        return engine.make_plan(
-            found,
-            client,
-            prune=prune,
-            targets=parse_targets(targets),
-            host=client.origin,
-            project_id=project_id,
-            policies=config.policies if config else None,
-            environment=environment.name if environment else None,
-            activity_lookups=ACTIVITY_LOOKUPS if activity else 0,
-            progress=_stderr_progress,
-            reading=reading,
-            code_refs=code_refs,
-        )
-    except PermissionDeniedError as exc:
-        if not exc.missing_scope:
-            raise
-        raise preflight.explain_read_refusal(client, exc) from None
 
 
 @click.command()
@@ -321,8 +228,10 @@ def apply(
     phsync.yaml is refused. --env NAME applies one environment of phsync.yaml.
 
     One apply at a time: apply takes the project's lock (a reserved, inactive flag in
-    PostHog) before it reads the project and frees it at the end; another apply waits up to
-    --lock-timeout. `phsync unlock` frees a lock whose holder died.
+    PostHog) once the manifests are valid and frees it at the end; another apply waits up to
+    --lock-timeout. It reads the project while the manifests are parsed, and reads it again
+    under the lock if another apply held the lock meanwhile. `phsync unlock` frees a lock
+    whose holder died.
     """
     if env_name == ALL_ENVIRONMENTS:
         raise ConfigError("apply works on one environment at a time", hint="give --env NAME")
@@ -336,14 +245,21 @@ def apply(
             "refusing to apply without --yes: not on a terminal, so phsync cannot ask",
             hint="review `phsync plan` first, then run `phsync apply --yes`",
         )
-    found = None if plan_file else engine.effective_manifests(
-        engine.load_manifests(paths, prune=prune), environment
-    )
-    client, project_id = _client(kwargs, environment)
+    def manifests() -> list[Manifest]:
+        return engine.effective_manifests(engine.load_manifests(paths, prune=prune), environment)
+
+    try:
+        client, project_id = client_for(kwargs, environment)
+    except PhsyncError:
+        if not plan_file:
+            manifests()  # their errors come first
+        raise
     with client, ExitStack() as stack:
-        if not no_lock:
-            stack.enter_context(ApplyLock(client).held(lock_timeout, waiting_message(lock_timeout)))
+        lock = None if no_lock else ApplyLock(client)
+        waiting = waiting_message(lock_timeout)
         if plan_file:
+            if lock is not None:
+                stack.enter_context(lock.held(lock_timeout, waiting))
             saved = engine.read_plan(plan_file)
             made_for = (saved.host, str(saved.project_id))
             if saved.host and made_for != (client.origin, str(project_id)):
@@ -351,10 +267,19 @@ def apply(
                     f"the plan was made for project {saved.project_id} at {saved.host}, "
                     f"not project {project_id} at {client.origin}"
                 )
-            planned = engine.recheck_saved_plan(saved, client, progress=_stderr_progress)
+            planned = engine.recheck_saved_plan(saved, client, progress=stderr_progress)
         else:
-            assert found is not None
-            planned = _make_plan(
+            found, reading = stack.enter_context(
+                reading_under_lock(
+                    client,
+                    lock,
+                    manifests,
+                    timeout=lock_timeout,
+                    waiting=waiting,
+                    progress=stderr_progress,
+                )
+            )
+            planned = make_plan(
                 found,
                 client,
                 project_id,
@@ -363,7 +288,8 @@ def apply(
                 prune=prune,
                 targets=targets,
                 activity=(not yes) if activity is None else activity,
-                code_refs=_configured_refs(config),
+                reading=reading,
+                code_refs=configured_refs(config),
             )
         RENDERERS["text"](planned.plan, sys.stdout, color=_color())
         if planned.plan.blocked:

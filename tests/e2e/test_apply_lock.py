@@ -78,3 +78,17 @@ def test_apply_waits_then_names_the_holder_plan_takes_no_lock_unlock_frees(
     assert lock_flag(api)["name"] == FREE
     again = run_phsync("unlock", env=emulator_env)
     assert "free; nothing to do" in again.stdout
+
+
+def test_the_free_mark_tells_whether_an_apply_held_the_lock_since(emulator: Any) -> None:
+    with client_for(emulator) as one, client_for(emulator) as two:
+        mine, other = ApplyLock(one, who="a@ci (pid 1)"), ApplyLock(two, who="b@ci (pid 2)")
+        before = mine.free_mark()
+        assert mine.acquire(0) == before  # nobody in between (the flag made now, or not)
+        assert other.free_mark() is None  # held: nothing to compare with later
+        mine.release()
+        before = mine.free_mark()
+        other.acquire(0)
+        other.release()  # another apply came and went while this one read
+        assert mine.acquire(0) != before
+        mine.release()

@@ -7,11 +7,12 @@ import sys
 import threading
 import time
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 
-from reconciler import engine
+from reconciler import reading as overlap
 from reconciler.live import LOCK_FLAG_KEY, read_lists
 from reconciler.model import KINDS
 from reconciler.resources import REGISTRY
@@ -101,9 +102,82 @@ def test_the_first_error_stops_the_other_readers() -> None:
 def test_a_failing_block_cancels_the_reading_and_restores_the_switch_interval() -> None:
     before = sys.getswitchinterval()
     client = FakeLists(_pages(500), delay=0.002)
-    with pytest.raises(ValueError), engine.reading_live(client) as reading:
-        assert sys.getswitchinterval() == engine.READING_SWITCH_INTERVAL
+    with pytest.raises(ValueError), overlap.reading_live(client) as reading:
+        assert sys.getswitchinterval() == overlap.READING_SWITCH_INTERVAL
         raise ValueError("invalid manifests")
     assert sys.getswitchinterval() == before
     assert sum(client.served.values()) < 500 * len(KINDS)
     assert reading is not None
+
+
+class FakeLock:
+    """An apply lock that was free with ``mark`` when the apply began and is found as
+    ``taken`` when the apply takes it (None at first: held by another apply)."""
+
+    def __init__(self, mark: Any, taken: Any) -> None:
+        self.mark, self.taken, self.held = mark, taken, 0
+
+    def free_mark(self) -> Any:
+        return self.mark
+
+    @contextmanager
+    def held_for(self) -> Iterator[Any]:
+        self.held += 1
+        yield self.taken
+
+
+def _under(lock: FakeLock | None, client: FakeLists, load: Any = list) -> Any:
+    class Adapter:  # ApplyLock's two methods that reading_under_lock uses
+        def free_mark(self) -> Any:
+            assert lock is not None
+            return lock.free_mark()
+
+        def held(self, timeout: float, waiting: Any = None) -> Any:
+            assert lock is not None
+            return lock.held_for()
+
+    return overlap.reading_under_lock(
+        client, Adapter() if lock else None, load, timeout=1.0  # type: ignore[arg-type]
+    )
+
+
+@pytest.mark.parametrize(
+    ("mark", "taken", "kept"),
+    [
+        pytest.param((7, 3), (7, 3), True, id="lock-untouched-meanwhile"),
+        pytest.param((7, 3), (7, 5), False, id="another-apply-held-it-meanwhile"),
+        pytest.param((None, None), (None, None), True, id="no-lock-flag-yet-and-made-by-us"),
+        pytest.param((None, None), (7, 1), False, id="another-apply-made-the-lock-flag"),
+        pytest.param(None, (7, 5), False, id="held-by-another-apply-at-first"),
+    ],
+)
+def test_apply_keeps_what_it_read_only_if_no_apply_held_the_lock_meanwhile(
+    mark: Any, taken: Any, kept: bool
+) -> None:
+    lock = FakeLock(mark, taken)
+    client = FakeLists(_pages(3))
+    with _under(lock, client) as (_, reading):
+        assert (reading is not None) is kept
+        if reading is not None:
+            assert [raw["id"] for raw in reading.lists()["Cohort"]] == [0, 1, 2]
+    assert lock.held == 1
+    if mark is None:
+        assert client.served == {}  # nothing read before the lock
+
+
+def test_invalid_manifests_stop_the_reading_and_never_take_the_lock() -> None:
+    lock = FakeLock((7, 3), (7, 3))
+    client = FakeLists(_pages(500), delay=0.002)
+
+    def invalid() -> list[str]:
+        raise ValueError("invalid manifests")
+
+    with pytest.raises(ValueError), _under(lock, client, invalid):
+        pass
+    assert lock.held == 0
+    assert sum(client.served.values()) < 500 * len(KINDS)
+
+
+def test_without_a_lock_the_reading_is_kept() -> None:
+    with _under(None, FakeLists(_pages(2))) as (loaded, reading):
+        assert loaded == [] and reading is not None
