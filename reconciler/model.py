@@ -78,6 +78,7 @@ class Manifest:
     positions: dict[tuple[str | int, ...], SourceLocation] = field(
         default_factory=dict, compare=False, repr=False
     )
+    document: int = field(default=0, compare=False)  # 0-based index of its YAML document
 
     @property
     def key(self) -> ResourceKey:

@@ -154,10 +154,10 @@ def parse_text(text: str, filename: str) -> tuple[list[Manifest], list[Issue]]:
     """The manifests in one YAML text; pure. Empty documents are skipped."""
     documents, issues = yamlio.parse_documents(text, filename)
     manifests: list[Manifest] = []
-    for document in documents:
+    for index, document in enumerate(documents):
         if document.data is None:
             continue
-        manifest, problems = _manifest(document, filename)
+        manifest, problems = _manifest(document, filename, index)
         issues.extend(problems)
         if manifest is not None:
             manifests.append(manifest)
@@ -168,7 +168,9 @@ def _issue(where: SourceLocation, path: str, message: str, hint: str | None = No
     return Issue(where.file, where.line, where.column, message, path, hint)
 
 
-def _manifest(document: yamlio.Document, filename: str) -> tuple[Manifest | None, list[Issue]]:
+def _manifest(
+    document: yamlio.Document, filename: str, index: int = 0
+) -> tuple[Manifest | None, list[Issue]]:
     data, positions = document.data, document.positions
     kinds = ", ".join(KINDS)
     if not isinstance(data, dict):
@@ -209,6 +211,7 @@ def _manifest(document: yamlio.Document, filename: str) -> tuple[Manifest | None
         else (),
         meta={field: data[field] for field in META_FIELDS if field in data},
         positions=positions,  # the document's own, not a copy: nothing changes it after
+        document=index,
     )
     return manifest, issues
 
