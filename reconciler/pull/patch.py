@@ -73,7 +73,7 @@ def field_changes(
         return []
     key = field_name(kind, written, field)
     if field not in live:
-        return [((key,), REMOVE)] if key is not None else []
+        return []  # not read (a dashboard's tiles come only with the whole dashboard)
     after = live[field]
     if same(desired[field], after):
         return []
@@ -101,7 +101,7 @@ def whole_field(
     """One edit writing the live value of ``field`` whole, ignored paths kept as written."""
     key = field_name(kind, written, field) or field
     if field not in live:
-        return [((key,), REMOVE)] if key in written else []
+        return []
     value = tidy(live[field])
     for pattern in ignore:
         if pattern[0] != field or key not in written:
@@ -252,7 +252,7 @@ def _still_different(
     desired = adapter.canonical(after)
     live = adapter.align(desired, live_spec)
     changes = diff(desired, live, ignore=ignore, lists=adapter.list_rule)
-    return {top_level(change.path) for change in changes}
+    return {top_level(c.path) for c in changes} & set(live_spec)
 
 
 def top_level(rendered: str) -> str:

@@ -99,6 +99,8 @@ def plan_pull(
     """
     by_key = {m.key: m for m in manifests}
     by_id = {(o.kind, o.id): o for objects in live.objects.values() for o in objects}
+    unclaimed = undeclared(live, manifests, targets)
+    renamed = _renames(plan, by_key, unclaimed)
     edits: dict[str, list[Edit]] = {}
     written: list[Written] = []
     findings: list[Finding] = []
@@ -106,11 +108,13 @@ def plan_pull(
         manifest = by_key.get(change.key)
         if manifest is None:
             continue
-        if change.action is Action.CREATE:
-            findings.append(_gone(manifest))
-            continue
         current = by_id.get((change.key.kind, change.object_id or -1))
-        if change.action not in (Action.UPDATE, Action.ADOPT) or not change.fields:
+        if change.action is Action.CREATE:
+            current = renamed.get(manifest.key)
+            if current is None:
+                findings.append(_gone(manifest))
+                continue
+        elif change.action not in (Action.UPDATE, Action.ADOPT) or not change.fields:
             continue
         if current is None:
             continue
@@ -119,12 +123,34 @@ def plan_pull(
             edits.setdefault(file, []).extend(found)
         written.extend(out.written)
         findings.extend(out.findings)
+    taken = {id(obj) for obj in renamed.values()}
     return PullPlan(
         edits={file: tuple(found) for file, found in edits.items()},
         written=tuple(written),
         findings=tuple(findings),
-        new=tuple(undeclared(live, manifests, targets)),
+        new=tuple(obj for obj in unclaimed if id(obj) not in taken),
     )
+
+
+def _renames(
+    plan: Plan, by_key: Mapping[ResourceKey, Manifest], unclaimed: Sequence[LiveObject]
+) -> dict[ResourceKey, LiveObject]:
+    """Objects renamed in PostHog: where, of one kind, exactly one manifest lost its object
+    and exactly one object phsync manages lost its manifest, they are one object renamed
+    (phsync knows an object by its name, and PostHog lets people change it)."""
+    missing: dict[str, list[ResourceKey]] = {}
+    for change in plan.changes:
+        if change.action is Action.CREATE and change.key in by_key:
+            missing.setdefault(change.key.kind, []).append(change.key)
+    orphans: dict[str, list[LiveObject]] = {}
+    for obj in unclaimed:
+        if obj.managed:
+            orphans.setdefault(obj.kind, []).append(obj)
+    return {
+        keys[0]: orphans[kind][0]
+        for kind, keys in missing.items()
+        if kind != "Annotation" and len(keys) == 1 and len(orphans.get(kind, ())) == 1
+    }
 
 
 def _gone(manifest: Manifest) -> Finding:
