@@ -24,6 +24,7 @@ error boundary turns it into a message on stderr and exit code 1. Anything else 
     ├── OwnershipConflictError   two manifests (or changes) that would write one live object
     ├── ChangedSincePlanError    an object changed in PostHog between the plan and its write
     ├── LockHeldError            another apply holds the project's apply lock
+    ├── RoundTripError           a manifest file that cannot be rewritten faithfully in place
     └── ApplyError               an apply that stopped half-way (carries what was done)
         └── ApplyInterruptedError  stopped by Ctrl-C (exit 130)
 
@@ -221,6 +222,17 @@ class ChangedSincePlanError(PhsyncError):
 
 class LockHeldError(PhsyncError):
     """Another apply holds the project's apply lock (or it could not be taken or freed)."""
+
+
+class RoundTripError(PhsyncError):
+    """A manifest file that cannot be rewritten in place without changing more than asked:
+    ``source`` and ``line`` say where, ``what`` says why, ``hint`` how to fix it."""
+
+    def __init__(self, source: str, line: int, what: str, *, hint: str | None = None) -> None:
+        super().__init__(f"{source}:{line}: {what}", hint=hint)
+        self.source = source
+        self.line = line
+        self.what = what
 
 
 class ApplyError(PhsyncError):
