@@ -1,28 +1,17 @@
-"""The edit of one value in one YAML document, as the round-trip writer takes it."""
+"""Edits of manifest files (the round-trip writer's :class:`Edit`), applied to plain values.
+
+:func:`apply_edits` makes on a document's value the change the writer makes on its text, so
+the planner can check what an edit means before any text is rewritten.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
 
+from reconciler.manifests.roundtrip import REMOVE, Edit
 
-class _Remove:
-    def __repr__(self) -> str:
-        return "REMOVE"
-
-
-REMOVE: Final = _Remove()
-
-
-@dataclass(frozen=True)
-class Edit:
-    """Set ``value`` at ``path`` (keys and list indexes from the root of YAML document
-    ``document`` of a file), or delete what is there when ``value`` is :data:`REMOVE`."""
-
-    document: int
-    path: tuple[str | int, ...]
-    value: object
+__all__ = ["REMOVE", "Edit", "apply_edits"]
 
 
 def apply_edits(data: Any, edits: Sequence[Edit]) -> Any:

@@ -1,8 +1,8 @@
 """The manifest files pull rewrites: read, rewritten in memory, checked, then written.
 
-Every file's new text is made and checked before any file is written: the rewritten text,
-read back, must hold exactly the values the edits meant (and the other documents of the file
-unchanged); otherwise nothing is written. Each file is then written atomically (a temporary
+Every file's new text is made before any file is written (the writer reads each one back
+and refuses a text that does not hold exactly the values meant); if one file cannot be
+rewritten, nothing is written. Each file is then written atomically (a temporary
 file beside it, renamed over it), keeping its permissions.
 """
 
@@ -12,14 +12,11 @@ import os
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
-from reconciler.diff import same
 from reconciler.errors import ConfigError, PhsyncError
 from reconciler.export import export_objects
 from reconciler.manifests import dump_manifest, yamlio
 from reconciler.manifests.roundtrip import rewrite
-from reconciler.pull.edit import Edit, apply_edits
 from reconciler.pull.planner import PullPlan
 from reconciler.pull.report import FileText
 from reconciler.resources.base import LiveObject
@@ -45,37 +42,10 @@ def rewritten(pulled: PullPlan, progress: Progress | None = None) -> list[FileTe
         if progress and len(pulled.edits) > 1:
             progress(f"rewriting {file} ({index}/{len(pulled.edits)})")
         text = read_text(file)
-        new = rewrite(text, edits, source=file)
-        check(text, new, edits, file)
+        new = rewrite(text, edits, source=file)  # read back and checked by the writer
         if new != text:
             out.append(FileText(file, text, new))
     return out
-
-
-def check(text: str, new: str, edits: Sequence[Edit], file: str) -> None:
-    """Stop unless ``new`` reads as ``text`` with ``edits`` applied, document by document."""
-    before, _ = yamlio.parse_documents(text, file)
-    after, issues = yamlio.parse_documents(new, file)
-    hint = "record this change by hand, and please report the file's shape to phsync"
-    if issues:
-        raise PhsyncError(
-            f"{file}: the rewritten file would not be valid YAML ({issues[0].message})",
-            hint=hint,
-        )
-    if len(before) != len(after):
-        raise PhsyncError(f"{file}: rewriting would change the number of documents", hint=hint)
-    for index, (old, now) in enumerate(zip(before, after, strict=True)):
-        mine = [edit for edit in edits if edit.document == index]
-        try:
-            expected: Any = apply_edits(old.data, mine) if mine else old.data
-        except ValueError as exc:
-            raise PhsyncError(f"{file}: document {index + 1}: {exc}", hint=hint) from None
-        if not same(expected, now.data):
-            raise PhsyncError(
-                f"{file}:{old.location.line}: the rewritten document would not hold the "
-                "values PostHog has (the file's YAML could not be rewritten faithfully)",
-                hint=hint,
-            )
 
 
 def new_manifests(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 from reconciler.pull.planner import PullPlan, Written
 
 _CUT = 70
-_LISTED = 20
+_LISTED = 10
 
 
 @dataclass(frozen=True)
@@ -23,12 +24,17 @@ class FileText:
     after: str
 
     def unified_diff(self) -> str:
+        """As git shows it (``a/`` and ``b/`` before a relative path); a new file from
+        /dev/null."""
+        relative = not os.path.isabs(self.path)
+        old = f"a/{self.path}" if relative else self.path
+        new = f"b/{self.path}" if relative else self.path
         return "".join(
             difflib.unified_diff(
                 self.before.splitlines(keepends=True),
                 self.after.splitlines(keepends=True),
-                fromfile=f"a/{self.path}",
-                tofile=f"b/{self.path}",
+                fromfile=old if self.before else "/dev/null",
+                tofile=new,
             )
         )
 
@@ -75,7 +81,9 @@ def summary(pulled: PullPlan, *, dry_run: bool, new_dir: str | None = None) -> I
             )
     objects = len({item.key for item in pulled.written})
     files = len(pulled.edits)
-    if not objects:
+    if not objects and pulled.findings:
+        yield "Nothing written: what differs is listed under \"Not written\", with what to do."
+    elif not objects:
         yield "Nothing to pull: the manifests already say what PostHog has."
     elif dry_run:
         yield f"Would pull {objects} object(s) into {files} file(s) (dry run: nothing written)."
