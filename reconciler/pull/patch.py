@@ -193,11 +193,27 @@ def _list(
     out: list[Change],
 ) -> None:
     """Align by content; edit from the end backwards, so each edit's index is still right
-    when the writer reaches it."""
-    matcher = SequenceMatcher(
-        a=[_identity(v) for v in desired], b=[_identity(v) for v in live], autojunk=False
-    )
-    for op, i1, i2, j1, j2 in reversed(matcher.get_opcodes()):
+    when the writer reaches it. Equal items at both ends stay; between them, lists of one
+    length are walked item by item, others aligned by content."""
+    a = [_identity(v) for v in desired]
+    b = [_identity(v) for v in live]
+    start = 0
+    while start < min(len(a), len(b)) and a[start] == b[start]:
+        start += 1
+    end = 0
+    while end < min(len(a), len(b)) - start and a[-1 - end] == b[-1 - end]:
+        end += 1
+    if len(a) == len(b):
+        opcodes = [("replace", start, len(a) - end, start, len(b) - end)]
+    else:
+        matcher = SequenceMatcher(
+            a=a[start : len(a) - end], b=b[start : len(b) - end], autojunk=False
+        )
+        opcodes = [
+            (op, i1 + start, i2 + start, j1 + start, j2 + start)
+            for op, i1, i2, j1, j2 in matcher.get_opcodes()
+        ]
+    for op, i1, i2, j1, j2 in reversed(opcodes):
         if op == "equal":
             continue
         paired = min(i2 - i1, j2 - j1)

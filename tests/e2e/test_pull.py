@@ -138,3 +138,33 @@ def test_pull_refuses_every_environment_at_once(applied: dict[str, str], repo: P
     result = run_phsync("pull", "--env", "all", str(repo), env=applied)
     assert result.returncode == 1
     assert "one environment at a time" in result.stderr
+
+
+ALIASED = """\
+kind: FeatureFlag
+key: aliased
+name: Two conditions written once
+tags: [owner:platform]
+filters:
+  groups:
+    - &same
+      properties: []
+      rollout_percentage: 20
+    - *same
+"""
+
+
+def test_a_file_that_cannot_be_rewritten_stops_pull_before_any_file_is_written(
+    applied: dict[str, str], repo: Path, api: Api
+) -> None:
+    (repo / "flags" / "aliased.yaml").write_text(ALIASED)
+    assert _run(applied, "apply", "--yes", str(repo)).exit_code == 0
+    _patch_flag(api, "express-pay", lambda f: f["groups"][1].update(rollout_percentage=40))
+    _patch_flag(api, "aliased", lambda f: f["groups"][0].update(rollout_percentage=30))
+    before = _texts(repo)
+    result = _run(applied, "pull", str(repo))
+    assert result.exit_code == 1, result.output
+    assert "aliased.yaml:7: the edit would change a value that an alias repeats" in str(
+        result.exception
+    )
+    assert _texts(repo) == before

@@ -30,6 +30,14 @@ filters:
     test: '{"color": "blue"}'
 """
 
+TWINS = """
+key: twins
+filters:
+  groups:
+    - {properties: [], rollout_percentage: 20}
+    - {properties: [], rollout_percentage: 20}
+"""
+
 COHORT = """
 name: Beta testers
 description: People who asked
@@ -105,6 +113,9 @@ CASES = [
     ("condition inserted first: the list is written whole", "FeatureFlag", FLAG,
      lambda spec: spec["filters"]["groups"].insert(0, {"properties": []}),
      [(("filters",), "WHOLE")]),
+    ("of two equal conditions, the first changed", "FeatureFlag", TWINS,
+     _set("filters.groups[0].rollout_percentage", 30),
+     [(("filters", "groups", 0, "rollout_percentage"), 30)]),
     ("tags keep their spelling", "FeatureFlag", FLAG, _set("tags", ["growth", "new"]),
      [(("tags", 1), REMOVE), (("tags", 1), "new")]),
     ("cohort filter", "Cohort", COHORT,
