@@ -2,8 +2,8 @@
 pulling records it so that the next plan is empty, and a second pull changes nothing.
 
 The changes go through the emulator's API, as PostHog's UI sends them: a condition's
-rollout or property value, a variant split, a payload, a cohort's filter, a dashboard's name
-or description, a flag's tags. Ten examples by default (PHSYNC_PULL_EXAMPLES for more).
+rollout or property value, a variant split, a payload, a flag switched on or off, a
+cohort's filter or description, a dashboard's name or description, a flag's tags. Ten examples by default (PHSYNC_PULL_EXAMPLES for more).
 """
 
 from __future__ import annotations
@@ -89,6 +89,23 @@ def payload(api: Api, variant: str, headline: str) -> None:
     api.patch("feature_flags", flag["id"], {"filters": flag["filters"]})
 
 
+def switch(api: Api, key: str) -> None:
+    flag = _flag(api, key)
+    api.patch("feature_flags", flag["id"], {"active": not flag["active"]})
+
+
+def banner(api: Api, message: str) -> None:
+    """The payload of a boolean flag, under the key "true" (quoted in its manifest)."""
+    flag = _flag(api, "maintenance-banner")
+    flag["filters"]["payloads"]["true"] = json.dumps({"message": message})
+    api.patch("feature_flags", flag["id"], {"filters": flag["filters"]})
+
+
+def cohort_description(api: Api, name: str, text: str) -> None:
+    cohort = api.find("cohorts", name=name)
+    api.patch("cohorts", cohort["id"], {"description": f"{text}\n\n[managed by phsync]"})
+
+
 def cohort_value(api: Api, pick: tuple[str, int, int], value: str) -> None:
     cohort = api.find("cohorts", name=pick[0])
     node = cohort["filters"]["properties"]["values"][pick[1]]["values"][pick[2]]
@@ -119,6 +136,10 @@ EDITS = st.one_of(
     st.tuples(st.just(dashboard), st.sampled_from(["name", "description"]),
               st.sampled_from(["Checkout health", "Growth"]), WORDS),
     st.tuples(st.just(tags), st.sampled_from(["dark-mode", "search-v2"]), WORDS),
+    st.tuples(st.just(switch), st.sampled_from(["dark-mode", "maintenance-banner"])),
+    st.tuples(st.just(banner), WORDS),
+    st.tuples(st.just(cohort_description), st.sampled_from(["Beta testers", "Paying customers"]),
+              WORDS),
 )
 
 

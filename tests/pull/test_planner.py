@@ -146,3 +146,46 @@ def test_a_removed_description_is_removed() -> None:
     pulled = _pull({"Beta testers": {"description": ""}})
     assert pulled.edits == {"flags.yaml": (Edit(0, ("description",), ""),)}
     assert REMOVE is not None
+
+
+def test_with_env_a_value_holding_an_overridden_field_keeps_the_base_value_there() -> None:
+    manifests = _manifests()
+    active = effective_manifests(manifests, STAGING)
+    live = _live(active, {})
+    flag = next(o for o in live.objects["FeatureFlag"])
+    groups = [{"properties": [], "rollout_percentage": 5}, *flag.spec["filters"]["groups"]]
+    flag.spec["filters"]["groups"] = groups  # a condition put first, in PostHog
+    pulled = plan_pull(build_plan(active, live), live, manifests, sites=sites([STAGING]),
+                       environment="staging", config_file="phsync.yaml")
+    [whole] = pulled.edits["flags.yaml"]
+    assert whole.path == ("filters",)
+    rollouts = [g["rollout_percentage"] for g in whole.value["groups"]]  # type: ignore[index]
+    assert rollouts == [20, 100]  # the base's own 20 where staging sets groups[0]
+    assert pulled.edits["phsync.yaml"][0].value == 5
+
+
+def test_an_object_renamed_in_posthog_gets_its_new_name() -> None:
+    manifests = _manifests()
+    live = _live(manifests, {"Beta testers": {"name": "Beta people"}})
+    cohort = live.objects["Cohort"][0]
+    renamed = LiveObject("Cohort", cohort.id, "Beta people", True, {}, cohort.spec, "v1")
+    live.objects["Cohort"][0] = renamed  # type: ignore[index]
+    pulled = plan_pull(build_plan(manifests, live), live, manifests)
+    assert pulled.edits["flags.yaml"][0] == Edit(0, ("name",), "Beta people")
+    assert pulled.new == ()
+
+
+def test_two_renames_of_one_kind_are_reported_not_guessed() -> None:
+    text = FILE + "---\nkind: Cohort\nname: Second\n"
+    manifests, _ = parse_text(text, "flags.yaml")
+    live = _live(manifests, {})
+    cohorts = live.objects["Cohort"]
+    live.objects["Cohort"] = [  # type: ignore[index]
+        LiveObject("Cohort", o.id, o.name + " 2", True, {}, {**o.spec, "name": o.name + " 2"},
+                   "v1")
+        for o in cohorts
+    ]
+    pulled = plan_pull(build_plan(manifests, live), live, manifests)
+    assert "flags.yaml" not in pulled.edits
+    assert len([f for f in pulled.findings if "no such object" in f.message]) == 2
+    assert sorted(o.name for o in pulled.new) == ["Beta testers 2", "Second 2"]
