@@ -85,10 +85,12 @@ def pull(
     under a manifest's `ignore:` are left alone. Afterwards `phsync plan` is empty for the
     pulled objects.
 
-    A field that an environment's override in phsync.yaml sets is not written into the
-    manifest: pull names the override instead, and with --env NAME writes NAME's override.
-    Objects deleted in PostHog, and objects made there that no manifest declares, are
-    reported, not written (--new DIR writes manifests for the latter).
+    A field that an environment's override in phsync.yaml sets is not the base manifest's
+    to record. Without --env, pull cannot tell which environment PostHog is: it writes no
+    such field and names the override to change. With --env NAME it reads that environment
+    and writes NAME's overrides in phsync.yaml. Objects deleted in PostHog, and objects made
+    there that no manifest declares, are reported, not written (--new DIR writes manifests
+    for the latter).
 
     Every file's new text is made and checked first; if any file cannot be rewritten
     faithfully, nothing is written. Each file is written atomically.
