@@ -15,13 +15,17 @@ Pure: text in, text out.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence as Seq
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, NoReturn
 
 from reconciler.errors import RoundTripError
-from reconciler.manifests import roundtrip_splice as splice
-from reconciler.manifests.roundtrip_render import Layout, Unwritable, detect_layout
+from reconciler.manifests.roundtrip_layout import Layout, detect_layout
+from reconciler.manifests.roundtrip_locate import Refusal, Slot, locate
+from reconciler.manifests.roundtrip_remove import remove
+from reconciler.manifests.roundtrip_render import Unwritable
+from reconciler.manifests.roundtrip_splice import add_key, append, replace
 from reconciler.manifests.roundtrip_tree import (
     Doc,
     Mapping,
@@ -29,6 +33,7 @@ from reconciler.manifests.roundtrip_tree import (
     TreeError,
     line_number,
     parse_tree,
+    walk,
 )
 from reconciler.manifests.yamlio import parse_documents
 from reconciler.paths import render
@@ -67,15 +72,36 @@ def rewrite(text: str, edits: Seq[Edit], *, source: str = "<text>") -> str:
     bom = "\ufeff" if text.startswith("\ufeff") else ""
     body, crlf = _line_breaks(text[len(bom) :], source)
     original = _read(body, source)
-    layout = detect_layout(body, _tree(body, source))
-    current, shared = body, []
+    tree = _tree(body, source)
+    layout = detect_layout(body, tree)
+    # Each edit reads and rewrites its own document alone (a long file is read once, not once
+    # an edit), led by as many line breaks as stand before it so that lines keep their numbers.
+    cuts = [0, *(doc.start for doc in tree[1:]), len(body)]
+    parts = [body[start:end] for start, end in zip(cuts, cuts[1:], strict=False)]
+    shared: list[str] = []
     for edit in edits:
-        current, notes = _one(current, edit, layout, source)
+        if not 0 <= edit.document < len(parts) or len(parts) != len(original):
+            raise RoundTripError(
+                source,
+                1,
+                f"no document {edit.document} (the file has {len(original)}, counted from 0)",
+            )
+        lead = "\n" * sum(part.count("\n") for part in parts[: edit.document])
+        done, notes = _one(lead + parts[edit.document], _alone(edit), layout, source)
+        if not done.startswith(lead):
+            _refuse(edit, notes, [], source)
+        parts[edit.document] = done[len(lead) :]
         shared.extend(notes)
-    _verify(body, current, edits, original, shared, source)
+    current = "".join(parts)
+    _verify(current, edits, original, shared, source)
     if crlf:
         current = current.replace("\n", "\r\n")
     return bom + current
+
+
+def _alone(edit: Edit) -> Edit:
+    """The edit of a document read alone."""
+    return Edit(0, edit.path, edit.value)
 
 
 def _line_breaks(text: str, source: str) -> tuple[str, bool]:
@@ -148,23 +174,32 @@ def _one(text: str, edit: Edit, layout: Layout, source: str) -> tuple[str, list[
             hint="delete it by hand",
         )
     try:
-        slot = splice.locate(doc.root, path, render)
+        slot = locate(doc.root, path, render, removing=value is REMOVE)
         if value is REMOVE:
-            change = splice.remove(text, slot)
+            change = remove(text, slot)
         elif slot.node is not None:
-            change = splice.replace(text, slot, value, layout)
+            change = replace(text, slot, value, layout)
         elif isinstance(slot.parent, Mapping):
-            change = splice.add_key(text, slot.parent, str(path[-1]), value, layout)
+            change = add_key(text, slot.parent, str(path[-1]), value, layout)
         else:
             assert isinstance(slot.parent, Sequence)
-            change = splice.append(text, slot.parent, value, layout)
-    except splice.Refusal as exc:
+            change = append(text, slot.parent, value, layout, slot.under)
+    except Refusal as exc:
         raise RoundTripError(source, line_number(text, exc.index), exc.what, hint=exc.hint) from exc
     except Unwritable as exc:
         raise RoundTripError(
             source, line_number(text, doc.root.start), f"cannot write {render(path)}: {exc}"
         ) from exc
-    return change.apply(text), _shared(text, doc, slot, path)
+    after, notes = change.apply(text), _shared(text, doc, slot, path)
+    documents, issues = parse_documents(after, source)
+    expected = [_copy(document) for document in data]
+    expected[edit.document] = _applied(expected[edit.document], path, value)
+    # a change that an alias repeats is checked once all edits are made (they may cover it)
+    if issues or (not notes and not _same([d.data for d in documents], expected)):
+        if layout.blocks:  # a block scalar may take in the lines after it: quote instead
+            return _one(text, edit, dataclasses.replace(layout, blocks=False), source)
+        _refuse(edit, notes, issues, source)
+    return after, notes
 
 
 def _walk(data: Any, path: Path, doc: Doc, text: str, source: str) -> tuple[Any, bool, Any]:
@@ -209,10 +244,11 @@ def _walk(data: Any, path: Path, doc: Doc, text: str, source: str) -> tuple[Any,
     return None, True, data
 
 
-def _shared(text: str, doc: Doc, slot: splice.Slot, path: Path) -> list[str]:
+def _shared(text: str, doc: Doc, slot: Slot, path: Path) -> list[str]:
     """What the edit changed that aliases repeat: one note per anchor, with its aliases."""
     notes = []
-    for node in (*slot.ancestors, *([slot.node] if slot.node is not None else [])):
+    inside = list(walk(slot.node)) if slot.node is not None else []
+    for node in (*slot.ancestors, *inside):
         if node.anchor is None:
             continue
         uses = [
@@ -223,14 +259,15 @@ def _shared(text: str, doc: Doc, slot: splice.Slot, path: Path) -> list[str]:
         if uses:
             lines = ", ".join(str(line_number(text, alias.start)) for alias in uses)
             notes.append(
-                f"{render(path)} is inside &{node.anchor} (line {line_number(text, node.start)}), "
-                f"which *{node.anchor} repeats at line {lines}"
+                f"changing {render(path) or 'the document'} changes &{node.anchor} "
+                f"(line {line_number(text, node.start)}), which *{node.anchor} repeats at line "
+                f"{lines}"
             )
     return notes
 
 
 def _verify(
-    before: str, after: str, edits: Seq[Edit], original: list[Any], shared: list[str], source: str
+    after: str, edits: Seq[Edit], original: list[Any], shared: list[str], source: str
 ) -> None:
     """Refuse a text that does not read back as the original data with the edits applied."""
     expected = [_copy(doc) for doc in original]
@@ -240,6 +277,10 @@ def _verify(
     got = [document.data for document in documents]
     if not issues and _same(got, expected):
         return
+    _refuse(None, shared, issues, source)
+
+
+def _refuse(edit: Edit | None, shared: list[str], issues: list[Any], source: str) -> NoReturn:
     if shared:
         raise RoundTripError(
             source,
@@ -247,17 +288,18 @@ def _verify(
             f"the edit would change a value that an alias repeats: {shared[0]}",
             hint="write that value out in full where the alias stands, then run pull again",
         )
+    where = f" at {render(edit.path) or 'the document root'}" if edit is not None else ""
     detail = issues[0].message if issues else "the values read back differ"
     raise RoundTripError(
         source,
         issues[0].line if issues else 1,
-        f"cannot rewrite this file faithfully ({detail}); it was left as it was",
+        f"cannot rewrite this file faithfully{where} ({detail}); it was left as it was",
         hint="make this change by hand",
     )
 
 
 def _first_line(notes: list[str]) -> int:
-    return int(notes[0].split("(line ", 1)[1].split(")", 1)[0])
+    return int(notes[0].split("(line ", 1)[1].split(")", 1)[0])  # the anchor's line
 
 
 def _applied(data: Any, path: Path, value: object) -> Any:

@@ -1,7 +1,7 @@
-"""New values written as YAML text the way the file around them is written: its indentation,
-its sequence offsets, its quotes and its flow-mapping padding, which :func:`detect_layout` reads
-from the file before anything is rendered. Strings are plain only where phsync's reader (and a
-YAML 1.1 reader) read them back as the same string; lines are never wrapped."""
+"""New values written as YAML text the way the file around them is written (its
+:class:`~reconciler.manifests.roundtrip_layout.Layout`): its indentation, sequence offsets,
+quotes and flow style. Strings are plain only where phsync's reader (and a YAML 1.1 reader)
+read them back as the same string; lines are never wrapped."""
 
 from __future__ import annotations
 
@@ -9,122 +9,20 @@ import io
 import json
 import math
 import re
-from collections import Counter
-from dataclasses import dataclass
 from typing import Any
 
 from ruamel.yaml.emitter import Emitter
-from yaml.constructor import SafeConstructor
-from yaml.nodes import ScalarNode
 
-from reconciler.manifests.roundtrip_tree import (
-    Doc,
-    Mapping,
-    Node,
-    Scalar,
-    Sequence,
-    column,
-    dash_before,
-    walk,
+from reconciler.manifests.roundtrip_layout import Layout, reads_as_string
+from reconciler.manifests.roundtrip_tree import Mapping, Node, Sequence
+
+_ANALYZER: Any = Emitter(io.StringIO(), allow_unicode=True)
+_ANALYZER.use_version = (1, 1)  # the stricter rules for plain scalars: phsync reads with PyYAML
+# Characters written only as escapes in double quotes: the unprintable ones, and the line
+# breaks of YAML 1.1 that a reader would fold.
+_UNPRINTABLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]"
 )
-from reconciler.manifests.yamlcompose import CORE, TIMESTAMP, CoreResolver
-from reconciler.manifests.yamlio import iso_timestamp
-
-_RESOLVER: Any = CoreResolver()
-_ANALYZER = Emitter(io.StringIO(), allow_unicode=True)
-# Words a YAML 1.1 reader takes for booleans or null; plain, they would confuse other tools.
-_YAML11_WORDS = re.compile(r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
-_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufeff\ufffe\uffff]")
-
-
-@dataclass(frozen=True)
-class Layout:
-    """How the file writes its block collections and strings."""
-
-    indent: int = 2  # a nested mapping's keys, right of their parent's key
-    sequence_indent: int = 2  # a sequence's dashes, right of their parent's key (0: not indented)
-    offset: int = 2  # an item's value, right of its dash
-    string_style: str | None = None  # how most strings are written: None (plain), "'" or '"'
-    key_style: str | None = None  # how most keys are written
-    quote: str = "'"  # the quote for a string that cannot be plain
-    padded: bool = False  # flow mappings written ``{ a: 1 }``
-
-
-def detect_layout(text: str, docs: list[Doc]) -> Layout:
-    """The most common indentation, offsets, quotes and padding of the file; the defaults of
-    phsync's own writer where the file shows none."""
-    indents: Counter[int] = Counter()
-    seq_indents: Counter[int] = Counter()
-    offsets: Counter[int] = Counter()
-    values: Counter[str | None] = Counter()
-    keys: Counter[str | None] = Counter()
-    padding: Counter[bool] = Counter()
-    for doc in docs:
-        for node in walk(doc.root):
-            if isinstance(node, Mapping) and node.flow and node.pairs:
-                padding[text[node.content + 1 : node.content + 2] == " "] += 1
-            if isinstance(node, Mapping):
-                for key, value in node.pairs:
-                    _count_style(key, keys)
-                    _count_style(value, values)
-            if isinstance(node, Sequence):
-                for item in node.items:
-                    _count_style(item, values)
-            if isinstance(node, Mapping) and not node.flow:
-                key_col = column(text, node.pairs[0][0].start)
-                for _, value in node.pairs:
-                    block = isinstance(value, Mapping | Sequence) and not value.flow
-                    if block and _starts_line(text, value.content):
-                        target = indents if isinstance(value, Mapping) else seq_indents
-                        target[column(text, value.content) - key_col] += 1
-            if isinstance(node, Sequence) and not node.flow:
-                for item in node.items:
-                    dash = dash_before(text, item.start)
-                    if dash is not None and not _starts_line(text, item.start):
-                        offsets[item.start - dash] += 1
-    indent = _most(indents, 2)
-    quoted = Counter({style: n for style, n in values.items() if style is not None})
-    return Layout(
-        indent=indent,
-        sequence_indent=_most(seq_indents, indent),
-        offset=_most(offsets, 2),
-        string_style=_most(values, None),
-        key_style=_most(keys, None),
-        quote=_most(quoted, "'"),
-        padded=_most(padding, False),
-    )
-
-
-def _most(counter: Counter[Any], default: Any) -> Any:
-    common = counter.most_common(1)
-    return common[0][0] if common else default
-
-
-def _count_style(node: Node, counter: Counter[str | None]) -> None:
-    if not isinstance(node, Scalar) or node.empty or node.style in ("|", ">"):
-        return
-    if node.style is None and not _reads_as_string(node.text):
-        return  # numbers, booleans, nulls: no choice of style
-    counter[node.style] += 1
-
-
-def _starts_line(text: str, index: int) -> bool:
-    start = text.rfind("\n", 0, index) + 1
-    return text[start:index].strip() == ""
-
-
-def _reads_as_string(text: str) -> bool:
-    """Whether ``text``, written plain, reads back as the string ``text``."""
-    if _YAML11_WORDS.match(text):
-        return False
-    tag = _RESOLVER.resolve(ScalarNode, text, (True, False))
-    if tag == TIMESTAMP:
-        node = ScalarNode(tag, text)
-        try:
-            return bool(iso_timestamp(SafeConstructor().construct_yaml_timestamp(node)) == text)
-        except ValueError:
-            return False
-    return bool(tag == CORE + "str")
 
 
 class Unwritable(ValueError):
@@ -132,8 +30,9 @@ class Unwritable(ValueError):
 
 
 def scalar_text(value: Any, *, flow: bool, style: str | None = None, layout: Layout) -> str:
-    """One scalar on one line, in ``style`` when the value can be written in it, else in the
-    file's usual style, else quoted."""
+    """One scalar on one line: a string in ``style`` ("plain", "'" or '"', the style of the
+    value it replaces) when it can be written so, else in the file's usual style, else
+    quoted."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -156,7 +55,7 @@ def scalar_text(value: Any, *, flow: bool, style: str | None = None, layout: Lay
 def key_text(key: Any, *, flow: bool, layout: Layout) -> str:
     if not isinstance(key, str):
         raise Unwritable(f"mapping keys are text, not {type(key).__name__}")
-    for candidate in (layout.key_style, None, layout.quote, '"'):
+    for candidate in (layout.key_style, "plain", layout.quote, '"'):
         written = _string_in(key, candidate, flow=flow)
         if written is not None and len(written) < 1024 and "\n" not in written:
             return written
@@ -164,14 +63,15 @@ def key_text(key: Any, *, flow: bool, layout: Layout) -> str:
 
 
 def _string_in(value: str, style: str | None, *, flow: bool) -> str | None:
+    """``value`` in ``style`` ("plain", "'" or '"'), or None when it cannot be written so."""
     if style == '"':
         return _double_quoted(value)
     if "\n" in value or _UNPRINTABLE.search(value):
         return None
     analysis = _ANALYZER.analyze_scalar(value)
-    if style is None:
+    if style == "plain":
         allowed = analysis.allow_flow_plain if flow else analysis.allow_block_plain
-        return value if allowed and value and _reads_as_string(value) else None
+        return value if allowed and value and reads_as_string(value) else None
     if style == "'":
         return "'" + value.replace("'", "''") + "'" if analysis.allow_single_quoted else None
     return None
@@ -229,7 +129,8 @@ def inline_text(value: Any, *, flow: bool, layout: Layout, style: str | None = N
         return flow_text(value, layout) if flow or not value else None
     if isinstance(value, list):
         return flow_text(value, layout) if flow or not value else None
-    if isinstance(value, str) and "\n" in value and not flow and literal_block(value, 2):
+    block = isinstance(value, str) and "\n" in value and not flow and layout.blocks
+    if block and literal_block(value, 2):
         return None
     return scalar_text(value, flow=flow, style=style, layout=layout)
 
@@ -249,24 +150,31 @@ def flow_text(value: Any, layout: Layout) -> str:
     return scalar_text(value, flow=True, layout=layout)
 
 
-def block_lines(value: Any, col: int, layout: Layout) -> list[str]:
+def block_lines(
+    value: Any, col: int, layout: Layout, like: Node | None = None, key: str = ""
+) -> list[str]:
     """The whole lines of ``value`` written as a block node whose content starts at ``col``
-    (a mapping's keys, a sequence's dashes, or a scalar)."""
+    (a mapping's keys, a sequence's dashes, or a scalar). ``like`` is the node the value
+    replaces, if any: its parts written in flow style have their new values in flow too;
+    ``key`` is the key the value is under, whose other values show how the file writes it."""
     pad = " " * col
     inline = inline_text(value, flow=False, layout=layout)
     if inline is not None:
         return [pad + inline]
     lines: list[str] = []
     if isinstance(value, dict):
-        for key, item in value.items():
-            head = f"{pad}{key_text(key, flow=False, layout=layout)}:"
-            lines.extend(_under(head, item, col, layout))
+        for name, item in value.items():
+            head = f"{pad}{key_text(name, flow=False, layout=layout)}:"
+            lines.extend(under(head, item, col, layout, _value_like(like, name), str(name)))
         return lines
     if isinstance(value, list):
         mark = "-" + " " * (layout.offset - 1)
         inner = col + layout.offset
-        for item in value:
+        for index, item in enumerate(value):
+            item_like = _item_like(like, index)
             written = inline_text(item, flow=False, layout=layout)
+            if written is None and in_flow(item, item_like, layout, "item", key):
+                written = flow_text(item, layout)
             if written is not None:
                 lines.append(f"{pad}{mark}{written}")
             elif isinstance(item, str):
@@ -275,7 +183,7 @@ def block_lines(value: Any, col: int, layout: Layout) -> list[str]:
                 lines.append(f"{pad}{mark}{block[0]}")
                 lines.extend(block[1:])
             else:
-                nested = block_lines(item, inner, layout)
+                nested = block_lines(item, inner, layout, item_like)
                 lines.append(pad + mark + nested[0][inner:])
                 lines.extend(nested[1:])
         return lines
@@ -284,9 +192,13 @@ def block_lines(value: Any, col: int, layout: Layout) -> list[str]:
     return [pad + block[0], *block[1:]]
 
 
-def _under(head: str, value: Any, key_col: int, layout: Layout) -> list[str]:
+def under(
+    head: str, value: Any, key_col: int, layout: Layout, like: Node | None = None, key: str = ""
+) -> list[str]:
     """A mapping key's line and its value: on the same line, or in the lines below it."""
     written = inline_text(value, flow=False, layout=layout)
+    if written is None and in_flow(value, like, layout, "value", key):
+        written = flow_text(value, layout)
     if written is not None:
         return [f"{head} {written}"]
     if isinstance(value, str):
@@ -294,11 +206,48 @@ def _under(head: str, value: Any, key_col: int, layout: Layout) -> list[str]:
         assert block is not None
         return [f"{head} {block[0]}", *block[1:]]
     nested_col = key_col + (layout.indent if isinstance(value, dict) else layout.sequence_indent)
-    return [head, *block_lines(value, nested_col, layout)]
+    return [head, *block_lines(value, nested_col, layout, like, key)]
 
 
-def value_lines(value: Any, key_col: int, layout: Layout) -> list[str]:
-    """The value of a mapping key at ``key_col`` written below it: the text that follows the
-    colon on the key's line (a block scalar's header, or nothing), then the whole lines."""
-    lines = _under("", value, key_col, layout)
-    return [lines[0].strip(), *lines[1:]]
+def _value_like(like: Node | None, key: Any) -> Node | None:
+    if isinstance(like, Mapping) and isinstance(key, str):
+        index = like.find(key)
+        return None if index is None else like.pairs[index][1]
+    return None
+
+
+def _item_like(like: Node | None, index: int) -> Node | None:
+    if isinstance(like, Sequence) and like.items:
+        return like.items[min(index, len(like.items) - 1)]
+    return None
+
+
+def in_flow(value: Any, like: Node | None, layout: Layout, place: str, key: str = "") -> bool:
+    """Whether a non-empty collection is written in flow style: as the value it replaces was
+    written, or, for a flat one, as the file mostly writes such collections in such places."""
+    if not isinstance(value, dict | list) or not value:
+        return False
+    kind = Mapping if isinstance(value, dict) else Sequence
+    if isinstance(like, kind) and (like.pairs if isinstance(like, Mapping) else like.items):
+        return like.flow
+    if not layout.writes_flow(key, _kind(value), place):
+        return False
+    return _flat(value) and len(flow_text(value, layout)) <= _FLOW_WIDTH
+
+
+_FLOW_WIDTH = 100
+
+
+def _kind(value: Any) -> str:
+    return "mapping" if isinstance(value, dict) else "list"
+
+
+def _flat(value: Any) -> bool:
+    """A mapping of scalars and lists of scalars, or a list of scalars."""
+    parts = value.values() if isinstance(value, dict) else value
+    nested = isinstance(value, dict)
+    return all(
+        not isinstance(part, dict | list)
+        or (nested and isinstance(part, list) and not any(isinstance(x, dict | list) for x in part))
+        for part in parts
+    )

@@ -77,6 +77,7 @@ class Sequence(Node):
 class Doc:
     root: Node
     aliases: tuple[Alias, ...]  # every alias of the document, in text order
+    start: int  # where the document starts: its ``---``, or its first value
 
 
 class TreeError(Exception):
@@ -119,7 +120,7 @@ class _Builder:
                 assert isinstance(end, DocumentEndEvent)
                 if isinstance(root, Scalar) and root.empty:
                     root.start = root.content = root.end = event.end_mark.index
-                docs.append(Doc(root, tuple(self.aliases)))
+                docs.append(Doc(root, tuple(self.aliases), event.start_mark.index))
         return docs
 
     def node(self, event: Event) -> Node:
@@ -271,6 +272,16 @@ def line_end(text: str, index: int) -> int:
     """The index of the line break that ends the line holding ``index`` (or the text's end)."""
     found = text.find("\n", index)
     return len(text) if found < 0 else found
+
+
+def starts_line(text: str, index: int) -> bool:
+    """Whether only spaces stand before ``index`` on its line."""
+    return not text[line_start(text, index) : index].strip()
+
+
+def is_empty(node: Node) -> bool:
+    """A scalar with no characters at all (``key:`` with nothing after it)."""
+    return isinstance(node, Scalar) and node.empty
 
 
 def column(text: str, index: int) -> int:
