@@ -9,6 +9,7 @@ override instead.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -62,9 +63,9 @@ def sites(
 
 def effective(spec: Mapping[str, Any], active: Sequence[Site]) -> dict[str, Any]:
     """``spec`` with the active environment's values put in (as the plan compared it)."""
-    out: dict[str, Any] = _copy(dict(spec))
+    out = copy.deepcopy(dict(spec))
     for site in active:
-        paths.put(out, site.path, _copy(site.value))
+        paths.put(out, site.path, copy.deepcopy(site.value))
     return out
 
 
@@ -72,10 +73,3 @@ def related(site: Site, path: Path) -> bool:
     """Whether an edit at ``path`` writes what ``site`` sets, or a value holding it."""
     return paths.matches(site.path, path) or paths.matches(path, site.path)
 
-
-def _copy(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _copy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_copy(v) for v in value]
-    return value

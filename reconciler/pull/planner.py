@@ -9,6 +9,7 @@ deleted in PostHog, objects there that no manifest declares, fields that overrid
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -286,7 +287,7 @@ def _with_base_values(
 ) -> Any:
     """A value for the base manifest at ``path`` that holds fields the active environment
     overrides: those keep the base manifest's own values."""
-    out = apply_edits({"v": value}, [])["v"]  # a copy
+    out = copy.deepcopy(value)
     for site in sites:
         inner = site.path[len(path):]
         if not inner:
