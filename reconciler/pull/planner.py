@@ -27,7 +27,7 @@ from reconciler.pull.patch import object_changes
 from reconciler.resources import REGISTRY
 from reconciler.resources.base import LiveObject
 
-_MISSING: Any = object()
+ABSENT: Any = object()  # Written.before where the manifest did not have the key
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class Written:
 
     @property
     def added(self) -> bool:
-        return self.before is _MISSING
+        return self.before is ABSENT
 
 
 @dataclass(frozen=True)
@@ -237,14 +237,14 @@ def _object(
                 file,
                 manifest.where(path).line,
                 paths.render(path),
-                paths.get(spec, path, _MISSING),
+                paths.get(spec, path, ABSENT),
                 value,
                 by=by,
             )
         )
     for site in touched:
-        now = paths.get(after, site.path, _MISSING)
-        if now is _MISSING:
+        now = paths.get(after, site.path, ABSENT)
+        if now is ABSENT:
             out.findings.append(
                 Finding(
                     manifest.key,
@@ -292,8 +292,8 @@ def _with_base_values(
         inner = site.path[len(path):]
         if not inner:
             continue
-        own = paths.get(base, site.path, _MISSING)
-        if own is _MISSING:
+        own = paths.get(base, site.path, ABSENT)
+        if own is ABSENT:
             parent = paths.get(out, inner[:-1], None) if len(inner) > 1 else out
             if isinstance(parent, dict) and isinstance(inner[-1], str):
                 parent.pop(inner[-1], None)
