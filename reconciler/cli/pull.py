@@ -16,17 +16,22 @@ from reconciler.model import SourceLocation
 from reconciler.plan import parse_targets
 from reconciler.pull import Site, plan_pull, sites
 from reconciler.pull.files import new_manifests, read_text, rewritten, write_all
+from reconciler.pull.overrides import might_be
 from reconciler.pull.report import FileText, diffs, summary
 
 
-def _sites(config: ProjectConfig | None) -> tuple[list[Site], str | None]:
-    """Every environment's overrides, with their lines in phsync.yaml."""
+def _sites(
+    config: ProjectConfig | None, origin: str, project_id: int
+) -> tuple[list[Site], str | None]:
+    """The overrides of every environment that could be the PostHog project read, with their
+    lines in phsync.yaml."""
     if config is None or not config.environments:
         return [], None
     source = str(config.source)
     documents, _ = yamlio.parse_documents(read_text(source), source)
     positions = documents[0].positions if documents else {}
-    found = sites(list(config.environments.values()), positions, SourceLocation(source, 1, 1))
+    candidates = [e for e in config.environments.values() if might_be(e, origin, project_id)]
+    found = sites(candidates, positions, SourceLocation(source, 1, 1))
     return found, source
 
 
@@ -86,11 +91,13 @@ def pull(
     pulled objects.
 
     A field that an environment's override in phsync.yaml sets is not the base manifest's
-    to record. Without --env, pull cannot tell which environment PostHog is: it writes no
-    such field and names the override to change. With --env NAME it reads that environment
-    and writes NAME's overrides in phsync.yaml. Objects deleted in PostHog, and objects made
-    there that no manifest declares, are reported, not written (--new DIR writes manifests
-    for the latter).
+    to record. With --env NAME, pull reads that environment and writes NAME's overrides in
+    phsync.yaml. Without --env, it writes no field that the override of an environment that
+    could be this PostHog sets (same host, and the same project or one given by name), and
+    names the override to change.
+
+    Objects deleted in PostHog, and objects made there that no manifest declares, are
+    reported, not written (--new DIR writes manifests for the latter).
 
     Every file's new text is made and checked first; if any file cannot be rewritten
     faithfully, nothing is written. Each file is written atomically.
@@ -100,8 +107,8 @@ def pull(
     config = find_config(paths)
     [environment] = select_environments(config, env_name)
     wanted = parse_targets(targets)
-    all_sites, config_file = _sites(config)
     client, project_id = _client(kwargs, environment)
+    all_sites, config_file = _sites(config, client.origin, project_id)
     with client, engine.reading_live(client, _stderr_progress) as reading:
         base = engine.load_manifests(paths)
         found = engine.effective_manifests(base, environment)

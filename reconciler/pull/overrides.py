@@ -2,9 +2,10 @@
 each one sets, and where it is written. Pure.
 
 A drifted field that an override sets is not the base manifest's to record. With ``--env
-NAME``, pull writes NAME's overrides in phsync.yaml; without it, pull cannot tell which
-environment PostHog is, so it writes no field that any environment overrides and names the
-override instead.
+NAME``, pull writes NAME's overrides in phsync.yaml. Without it, an environment whose host or
+numeric project differs from the PostHog pull read cannot be that PostHog, and its overrides
+do not matter; any other environment might be (its project given by name, or the very same
+host and project), so pull writes no field that its overrides set, and names the override.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from typing import Any
 
 from reconciler import paths
 from reconciler.config import Environment
+from reconciler.errors import ConfigError
 from reconciler.model import ResourceKey, SourceLocation
+from reconciler.settings import normalise_host
 
 Path = tuple[str | int, ...]
 
@@ -73,3 +76,16 @@ def related(site: Site, path: Path) -> bool:
     """Whether an edit at ``path`` writes what ``site`` sets, or a value holding it."""
     return paths.matches(site.path, path) or paths.matches(path, site.path)
 
+
+
+def might_be(environment: Environment, origin: str, project_id: int | str) -> bool:
+    """Whether ``environment`` could be the PostHog project at ``origin`` (pure): not when its
+    host has another origin, nor when its project is another number."""
+    if environment.host:
+        try:
+            if normalise_host(environment.host).origin != origin:
+                return False
+        except ConfigError:
+            return True
+    project = (environment.project or "").strip()
+    return not (project.isdigit() and project != str(project_id))

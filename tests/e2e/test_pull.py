@@ -87,9 +87,24 @@ def test_dry_run_prints_the_diff_and_writes_nothing(
     assert _texts(repo) == before
 
 
+def test_an_override_of_another_posthog_project_does_not_hold_back_the_manifest(
+    applied: dict[str, str], repo: Path, api: Api
+) -> None:
+    # examples/phsync.yaml: staging (eu.posthog.com, project 20001) overrides this rollout.
+    _patch_flag(api, "new-checkout", lambda f: f["groups"][0].update(rollout_percentage=60))
+    result = _run(applied, "pull", str(repo))
+    assert result.exit_code == 0, result.output
+    assert "~ filters.groups[0].rollout_percentage: 25 → 60" in result.stdout
+
+
 def test_an_overridden_field_is_named_and_written_with_env(
     applied: dict[str, str], repo: Path, api: Api
 ) -> None:
+    config = repo / "phsync.yaml"
+    config.write_text(config.read_text().replace(
+        "host: https://eu.posthog.com\n    project: 20001",
+        f"host: {applied['POSTHOG_HOST']}\n    project: {applied['POSTHOG_PROJECT_ID']}",
+    ))  # staging is this emulator's project
     before = _texts(repo)
     _patch_flag(api, "new-checkout", lambda f: f["groups"][0].update(rollout_percentage=60))
     reported = _run(applied, "pull", "--detailed-exitcode", str(repo))
@@ -98,18 +113,16 @@ def test_an_overridden_field_is_named_and_written_with_env(
     assert "--env staging" in reported.stdout
     assert _texts(repo) == before
     staging = {**applied, "POSTHOG_STAGING_KEY": applied["POSTHOG_PERSONAL_API_KEY"]}
-    where = ["--host", applied["POSTHOG_HOST"], "--project", applied["POSTHOG_PROJECT_ID"]]
-    written = _run(staging, "pull", "--env", "staging", *where, str(repo))
+    written = _run(staging, "pull", "--env", "staging", str(repo))
     assert written.exit_code == 0, written.output
-    config = (repo / "phsync.yaml").read_text()
     # The emulator holds the base manifests, so staging's other override is pulled too.
-    assert config == before["phsync.yaml"].replace(
+    assert config.read_text() == before["phsync.yaml"].replace(
         "filters.groups[0].rollout_percentage: 100", "filters.groups[0].rollout_percentage: 60"
     ).replace(
         "filters.groups[1].rollout_percentage: 100", "filters.groups[1].rollout_percentage: 10"
     )
     assert {n for n in before if before[n] != _texts(repo)[n]} == {"phsync.yaml"}
-    plan = _run(staging, "plan", "--env", "staging", "--detailed-exitcode", *where, str(repo))
+    plan = _run(staging, "plan", "--env", "staging", "--detailed-exitcode", str(repo))
     assert plan.exit_code == 0, plan.output
 
 

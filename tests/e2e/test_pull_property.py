@@ -27,10 +27,11 @@ from .test_pull import _run, _texts
 EXAMPLES = int(os.environ.get("PHSYNC_PULL_EXAMPLES", "10"))
 WORDS = st.text(alphabet="abcdefghij -.@", min_size=1, max_size=12).map(str.strip).filter(bool)
 PERCENT = st.integers(min_value=0, max_value=100)
-# Rollouts that no environment overrides and no manifest ignores: (flag, condition index).
+# Rollouts that no manifest ignores: (flag, condition index). Staging overrides two of them,
+# but staging is another PostHog project than the emulator's, so they are pulled too.
 ROLLOUTS = [("express-pay", 0), ("express-pay", 1), ("dark-mode", 0), ("enterprise-sso", 0),
-            ("search-v2", 0), ("onboarding-v2-tooltips", 0), ("new-checkout", 0)]
-ROLLOUTS.remove(("new-checkout", 0))  # staging overrides it
+            ("search-v2", 0), ("search-v2", 1), ("onboarding-v2-tooltips", 0),
+            ("new-checkout", 0)]
 PERSON_VALUES = [("enterprise-sso", 0, 0), ("search-v2", 0, 0)]
 COHORT_VALUES = [("Internal users", 0, 0), ("Beta testers", 0, 0), ("Paying customers", 0, 0)]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import yaml
 
 from reconciler import paths
@@ -12,7 +13,7 @@ from reconciler.manifests import parse_text
 from reconciler.model import Manifest, ResourceKey
 from reconciler.plan import LiveState, build_plan
 from reconciler.pull import REMOVE, Edit, plan_pull, sites
-from reconciler.pull.overrides import effective
+from reconciler.pull.overrides import effective, might_be
 from reconciler.resources import REGISTRY
 from reconciler.resources.base import LiveObject
 
@@ -189,3 +190,20 @@ def test_two_renames_of_one_kind_are_reported_not_guessed() -> None:
     assert "flags.yaml" not in pulled.edits
     assert len([f for f in pulled.findings if "no such object" in f.message]) == 2
     assert sorted(o.name for o in pulled.new) == ["Beta testers 2", "Second 2"]
+
+
+@pytest.mark.parametrize(
+    ("host", "project", "could_be"),
+    [
+        (None, None, True),
+        ("https://eu.posthog.com/", "20001", True),
+        ("https://eu.posthog.com", "20002", False),
+        ("https://us.posthog.com", "20001", False),
+        ("eu.posthog.com", "Web app", True),  # a project named: cannot tell
+    ],
+)
+def test_which_environments_could_be_the_posthog_read(
+    host: str | None, project: str | None, could_be: bool
+) -> None:
+    environment = Environment("e", host=host, project=project)
+    assert might_be(environment, "https://eu.posthog.com", 20001) is could_be
