@@ -38,6 +38,11 @@ filters:
     - {properties: [], rollout_percentage: 20}
 """
 
+OLD_NAME = """
+key: contexts
+evaluation_tags: [web]
+"""
+
 COHORT = """
 name: Beta testers
 description: People who asked
@@ -118,6 +123,19 @@ CASES = [
      [(("filters", "groups", 0, "rollout_percentage"), 30)]),
     ("tags keep their spelling", "FeatureFlag", FLAG, _set("tags", ["growth", "new"]),
      [(("tags", 1), REMOVE), (("tags", 1), "new")]),
+    ("variant appended, its payload added", "FeatureFlag", FLAG,
+     _do(_set("filters.multivariate.variants[1].rollout_percentage", 25),
+         _append("filters.multivariate.variants",
+                 {"key": "third", "name": "Third", "rollout_percentage": 25}),
+         _set("filters.payloads.third", {"n": 3})),
+     [(("filters", "multivariate", "variants", 2),
+       {"key": "third", "name": "Third", "rollout_percentage": 25}),
+      (("filters", "multivariate", "variants", 1, "rollout_percentage"), 25),
+      (("filters", "payloads", "third"), {"n": 3})]),
+    ("payload removed", "FeatureFlag", FLAG, _delete("filters.payloads.test"),
+     [(("filters", "payloads"), REMOVE)]),
+    ("contexts under their older name", "FeatureFlag", OLD_NAME,
+     _set("evaluation_tags", ["web", "mobile"]), [(("evaluation_tags", 1), "mobile")]),
     ("cohort filter", "Cohort", COHORT,
      _set("filters.properties.values[0].values[0].value", "@acme.io"),
      [(("filters", "properties", "values", 0, "values", 0, "value"), "@acme.io")]),
