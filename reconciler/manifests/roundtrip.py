@@ -20,7 +20,7 @@ from collections.abc import Sequence as Seq
 from dataclasses import dataclass
 from typing import Any, Final, NoReturn
 
-from reconciler.errors import RoundTripError
+from reconciler.errors import Issue, RoundTripError
 from reconciler.manifests.roundtrip_layout import Layout, detect_layout
 from reconciler.manifests.roundtrip_locate import Refusal, Slot, locate
 from reconciler.manifests.roundtrip_remove import remove
@@ -35,7 +35,7 @@ from reconciler.manifests.roundtrip_tree import (
     parse_tree,
     walk,
 )
-from reconciler.manifests.yamlio import parse_documents
+from reconciler.manifests.yamlio import Document, parse_documents
 from reconciler.paths import render
 
 __all__ = ["REMOVE", "Edit", "RoundTripError", "rewrite"]
@@ -78,7 +78,7 @@ def rewrite(text: str, edits: Seq[Edit], *, source: str = "<text>") -> str:
     # an edit), led by as many line breaks as stand before it so that lines keep their numbers.
     cuts = [0, *(doc.start for doc in tree[1:]), len(body)]
     parts = [body[start:end] for start, end in zip(cuts, cuts[1:], strict=False)]
-    shared: list[str] = []
+    shared: list[_Shared] = []
     for edit in edits:
         if not 0 <= edit.document < len(parts) or len(parts) != len(original):
             raise RoundTripError(
@@ -112,7 +112,9 @@ def _line_breaks(text: str, source: str) -> tuple[str, bool]:
         return text.replace("\r\n", "\n"), True
     lines = text.splitlines(keepends=True)
     endings = [line[len(line.rstrip("\r\n")) :] for line in lines]
-    bad = next(i for i, end in enumerate(endings) if end not in ("", endings[0]) or end == "\r")
+    bad = next(
+        (i for i, end in enumerate(endings) if end not in ("", endings[0]) or end == "\r"), 0
+    )
     raise RoundTripError(
         source,
         bad + 1,
@@ -122,6 +124,10 @@ def _line_breaks(text: str, source: str) -> tuple[str, bool]:
 
 
 def _read(text: str, source: str) -> list[Any]:
+    return [document.data for document in _documents(text, source)]
+
+
+def _documents(text: str, source: str) -> list[Document]:
     documents, issues = parse_documents(text, source)
     if issues:
         first = issues[0]
@@ -131,19 +137,27 @@ def _read(text: str, source: str) -> list[Any]:
             f"cannot rewrite a file that does not read: {first.message}",
             hint=first.hint or "fix the file (phsync validate shows every problem), then pull",
         )
-    return [document.data for document in documents]
+    return documents
 
 
 def _tree(text: str, source: str) -> list[Doc]:
     try:
         return parse_tree(text)
-    except TreeError as exc:
-        raise RoundTripError(source, line_number(text, exc.index), str(exc)) from exc
+    except TreeError as exc:  # text that phsync reads but the round-trip parser does not
+        hint = (
+            "write spaces instead of the tab, then run pull again"
+            if "\\t" in str(exc) or "\t" in str(exc)
+            else "make this change by hand"
+        )
+        raise RoundTripError(
+            source, line_number(text, exc.index), f"cannot rewrite this file: {exc}", hint=hint
+        ) from exc
 
 
-def _one(text: str, edit: Edit, layout: Layout, source: str) -> tuple[str, list[str]]:
+def _one(text: str, edit: Edit, layout: Layout, source: str) -> tuple[str, list[_Shared]]:
     """The text after one edit, and what it changed that an alias repeats."""
-    data = _read(text, source)
+    read = _documents(text, source)
+    data = [document.data for document in read]
     docs = _tree(text, source)
     if not 0 <= edit.document < len(docs) or len(docs) != len(data):
         raise RoundTripError(
@@ -151,7 +165,7 @@ def _one(text: str, edit: Edit, layout: Layout, source: str) -> tuple[str, list[
         )
     doc, path = docs[edit.document], tuple(edit.path)
     value = edit.value if edit.value is REMOVE else _copy(edit.value)
-    parent, present, current = _walk(data[edit.document], path, doc, text, source)
+    parent, present, current = _walk(read[edit.document], path, source)
     if value is REMOVE and not present:
         return text, []
     if value is not REMOVE and present and _same(current, value):
@@ -174,7 +188,7 @@ def _one(text: str, edit: Edit, layout: Layout, source: str) -> tuple[str, list[
             hint="delete it by hand",
         )
     try:
-        slot = locate(doc.root, path, render, removing=value is REMOVE)
+        slot = locate(text, doc.root, path, render, removing=value is REMOVE)
         if value is REMOVE:
             change = remove(text, slot)
         elif slot.node is not None:
@@ -202,11 +216,12 @@ def _one(text: str, edit: Edit, layout: Layout, source: str) -> tuple[str, list[
     return after, notes
 
 
-def _walk(data: Any, path: Path, doc: Doc, text: str, source: str) -> tuple[Any, bool, Any]:
-    """The collection holding the path's last key, whether the key is there, and its value."""
-    node: Any = data
+def _walk(document: Document, path: Path, source: str) -> tuple[Any, bool, Any]:
+    """The collection holding the path's last key, whether the key is there, and its value;
+    RoundTripError, at the line of the last value the path reaches, when it leads nowhere."""
+    node: Any = document.data
     for depth, key in enumerate(path):
-        where = line_number(text, doc.root.start)
+        where = document.positions.get(path[:depth], document.location).line
         if isinstance(node, dict) and isinstance(key, str):
             present = key in node
         elif isinstance(node, list) and isinstance(key, int) and not isinstance(key, bool):
@@ -219,17 +234,10 @@ def _walk(data: Any, path: Path, doc: Doc, text: str, source: str) -> tuple[Any,
                 )
             present = key < len(node)
         else:
-            kind = (
-                "a mapping"
-                if isinstance(node, dict)
-                else "a list"
-                if isinstance(node, list)
-                else "not a collection"
-            )
             raise RoundTripError(
                 source,
                 where,
-                f"{render(path[:depth]) or 'the document'} is {kind}; it has no {key!r}",
+                f"{render(path[:depth]) or 'the document'} is {_kind(node)}; it has no {key!r}",
             )
         if depth == len(path) - 1:
             return node, present, node[key] if present else None
@@ -241,10 +249,24 @@ def _walk(data: Any, path: Path, doc: Doc, text: str, source: str) -> tuple[Any,
                 hint="set the nearest existing value to the whole new value",
             )
         node = node[key]
-    return None, True, data
+    return None, True, document.data
 
 
-def _shared(text: str, doc: Doc, slot: Slot, path: Path) -> list[str]:
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    return "a list" if isinstance(value, list) else "not a collection"
+
+
+@dataclass(frozen=True)
+class _Shared:
+    """A value an edit changed that an alias repeats: the anchor's line, and what happened."""
+
+    line: int
+    note: str
+
+
+def _shared(text: str, doc: Doc, slot: Slot, path: Path) -> list[_Shared]:
     """What the edit changed that aliases repeat: one note per anchor, with its aliases."""
     notes = []
     inside = list(walk(slot.node)) if slot.node is not None else []
@@ -258,16 +280,19 @@ def _shared(text: str, doc: Doc, slot: Slot, path: Path) -> list[str]:
         ]
         if uses:
             lines = ", ".join(str(line_number(text, alias.start)) for alias in uses)
+            line = line_number(text, node.start)
             notes.append(
-                f"changing {render(path) or 'the document'} changes &{node.anchor} "
-                f"(line {line_number(text, node.start)}), which *{node.anchor} repeats at line "
-                f"{lines}"
+                _Shared(
+                    line,
+                    f"changing {render(path) or 'the document'} changes &{node.anchor} "
+                    f"(line {line}), which *{node.anchor} repeats at line {lines}",
+                )
             )
     return notes
 
 
 def _verify(
-    after: str, edits: Seq[Edit], original: list[Any], shared: list[str], source: str
+    after: str, edits: Seq[Edit], original: list[Any], shared: list[_Shared], source: str
 ) -> None:
     """Refuse a text that does not read back as the original data with the edits applied."""
     expected = [_copy(doc) for doc in original]
@@ -280,12 +305,12 @@ def _verify(
     _refuse(None, shared, issues, source)
 
 
-def _refuse(edit: Edit | None, shared: list[str], issues: list[Any], source: str) -> NoReturn:
+def _refuse(edit: Edit | None, shared: list[_Shared], issues: list[Issue], source: str) -> NoReturn:
     if shared:
         raise RoundTripError(
             source,
-            _first_line(shared),
-            f"the edit would change a value that an alias repeats: {shared[0]}",
+            shared[0].line,
+            f"the edit would change a value that an alias repeats: {shared[0].note}",
             hint="write that value out in full where the alias stands, then run pull again",
         )
     where = f" at {render(edit.path) or 'the document root'}" if edit is not None else ""
@@ -296,10 +321,6 @@ def _refuse(edit: Edit | None, shared: list[str], issues: list[Any], source: str
         f"cannot rewrite this file faithfully{where} ({detail}); it was left as it was",
         hint="make this change by hand",
     )
-
-
-def _first_line(notes: list[str]) -> int:
-    return int(notes[0].split("(line ", 1)[1].split(")", 1)[0])  # the anchor's line
 
 
 def _applied(data: Any, path: Path, value: object) -> Any:

@@ -5,11 +5,13 @@ none."""
 
 from __future__ import annotations
 
+import io
 import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from ruamel.yaml.emitter import Emitter
 from yaml.constructor import SafeConstructor
 from yaml.nodes import ScalarNode
 
@@ -21,6 +23,7 @@ from reconciler.manifests.roundtrip_tree import (
     Sequence,
     column,
     dash_before,
+    key_column,
     starts_line,
     walk,
 )
@@ -28,6 +31,8 @@ from reconciler.manifests.yamlcompose import CORE, TIMESTAMP, CoreResolver
 from reconciler.manifests.yamlio import iso_timestamp
 
 _RESOLVER: Any = CoreResolver()
+ANALYZER: Any = Emitter(io.StringIO(), allow_unicode=True)  # which styles can write a string
+ANALYZER.use_version = (1, 1)  # the stricter rules for plain scalars: phsync reads with PyYAML
 # Words a YAML 1.1 reader takes for booleans; plain, they would confuse other tools.
 _YAML11_WORDS = re.compile(r"^(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$")
 
@@ -44,9 +49,15 @@ class Layout:
     quote: str = "'"  # the quote for a string that cannot be plain
     padded: bool = False  # flow mappings written ``{ a: 1 }``
     blocks: bool = True  # multi-line strings as ``|`` blocks (else double-quoted)
+    # how most strings under a given key are written, where that differs from string_style
+    styles_by_key: tuple[tuple[str, str], ...] = ()
     # how the file mostly writes flat collections, flow (True) or block, by where they are:
     # (the key they are under or "" for anywhere, "mapping" or "list", "item" or "value")
     flow: tuple[tuple[tuple[str, str, str], bool], ...] = ()
+
+    def style_under(self, key: str) -> str | None:
+        """How the file mostly writes the strings under ``key`` (None: as any string)."""
+        return dict(self.styles_by_key).get(key)
 
     def writes_flow(self, key: str, kind: str, place: str) -> bool:
         known = dict(self.flow)
@@ -60,6 +71,7 @@ def detect_layout(text: str, docs: list[Doc]) -> Layout:
     seq_indents: Counter[int] = Counter()
     offsets: Counter[int] = Counter()
     values: Counter[str] = Counter()
+    by_key: dict[str, Counter[str]] = {}
     keys: Counter[str] = Counter()
     padding: Counter[bool] = Counter()
     flows: Counter[tuple[str, str, str, bool]] = Counter()
@@ -72,28 +84,47 @@ def detect_layout(text: str, docs: list[Doc]) -> Layout:
                 for key, value in node.pairs:
                     _count_style(key, keys)
                     _count_style(value, values)
+                    if isinstance(key, Scalar):
+                        _count_style(value, by_key.setdefault(key.text, Counter()))
             if isinstance(node, Sequence):
                 for item in node.items:
                     _count_style(item, values)
             if isinstance(node, Mapping) and not node.flow:
-                key_col = column(text, node.pairs[0][0].start)
+                key_col = key_column(text, node)
                 for _, value in node.pairs:
                     block = isinstance(value, Mapping | Sequence) and not value.flow
                     if block and starts_line(text, value.content):
                         target = indents if isinstance(value, Mapping) else seq_indents
-                        target[column(text, value.content) - key_col] += 1
+                        step = column(text, value.content) - key_col
+                        if step > 0 or (step == 0 and target is seq_indents):
+                            target[step] += 1
             if isinstance(node, Sequence) and not node.flow:
                 for item in node.items:
                     dash = dash_before(text, item.start)
-                    if dash is not None and not starts_line(text, item.start):
+                    if (
+                        dash is not None
+                        and not starts_line(text, item.start)
+                        and item.start > dash + 1
+                    ):
                         offsets[item.start - dash] += 1
     indent = _most(indents, 2)
-    quoted = Counter({style: n for style, n in values.items() if style != "plain"})
+    quoted = Counter(  # the quotes of every quoted string, needed or not
+        node.style
+        for doc in docs
+        for node in walk(doc.root)
+        if isinstance(node, Scalar) and node.style in ("'", '"')
+    )
+    string_style = _most(values, "plain")
     return Layout(
         indent=indent,
         sequence_indent=_most(seq_indents, indent),
         offset=_most(offsets, 2),
-        string_style=_most(values, "plain"),
+        string_style=string_style,
+        styles_by_key=tuple(
+            (key, _most(counts, string_style))
+            for key, counts in sorted(by_key.items())
+            if counts and _most(counts, string_style) != string_style
+        ),
         key_style=_most(keys, "plain"),
         quote=_most(quoted, "'"),
         padded=_most(padding, False),
@@ -140,9 +171,18 @@ def _most(counter: Counter[Any], default: Any) -> Any:
 def _count_style(node: Node, counter: Counter[str]) -> None:
     if not isinstance(node, Scalar) or node.empty or node.style in ("|", ">"):
         return
-    if node.style is None and not reads_as_string(node.text):
-        return  # numbers, booleans, nulls: no choice of style
+    if not can_be_plain(node.text, flow=True):
+        return  # numbers, booleans, nulls, and strings that must be quoted: no choice of style
     counter[node.style or "plain"] += 1
+
+
+def can_be_plain(text: str, *, flow: bool) -> bool:
+    """Whether ``text`` can be written without quotes, in flow style or in block style."""
+    if not text or "\n" in text:
+        return False
+    analysis = ANALYZER.analyze_scalar(text)
+    allowed = analysis.allow_flow_plain if flow else analysis.allow_block_plain
+    return bool(allowed) and reads_as_string(text)
 
 
 def reads_as_string(text: str) -> bool:

@@ -43,7 +43,9 @@ class Slot:
     under: str = ""  # the key the value is under (a list item's: its list's key)
 
 
-def locate(root: Node, path: tuple[str | int, ...], render: Any, *, removing: bool) -> Slot:
+def locate(
+    text: str, root: Node, path: tuple[str | int, ...], render: Any, *, removing: bool
+) -> Slot:
     """The slot that ``path`` names; :class:`Refusal` when the path goes through an alias or a
     merge key, or through something that is not there. A key that a merge key provides can be
     set (the mapping gets its own, which wins over the merged one), not removed."""
@@ -59,6 +61,14 @@ def locate(root: Node, path: tuple[str | int, ...], render: Any, *, removing: bo
             )
         last = depth == len(path) - 1
         if isinstance(node, Mapping) and isinstance(key, str):
+            explicit = next((k for k, _ in node.pairs if _explicit(text, k)), None)
+            if last and explicit is not None:
+                raise Refusal(
+                    explicit.start,
+                    "this mapping writes a key in the explicit form ('? key'), which pull does "
+                    "not rewrite",
+                    "write its keys as 'key: value', then run pull again",
+                )
             index = node.find(key)
             if index is None and node.merges and (removing or not last):
                 raise Refusal(
@@ -87,6 +97,12 @@ def locate(root: Node, path: tuple[str | int, ...], render: Any, *, removing: bo
         node = child
         ancestors.append(node)
     return Slot(None, None, root, ())
+
+
+def _explicit(text: str, key: Node) -> bool:
+    """Whether ``key`` follows a ``?`` indicator."""
+    before = text[text.rfind("\n", 0, key.start) + 1 : key.start].rstrip()
+    return before.endswith("?") and (len(before) == 1 or before[-2] in " -")
 
 
 def _merged_keys(mapping: Mapping) -> set[str]:

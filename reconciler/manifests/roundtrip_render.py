@@ -5,19 +5,14 @@ read them back as the same string; lines are never wrapped."""
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import re
 from typing import Any
 
-from ruamel.yaml.emitter import Emitter
-
-from reconciler.manifests.roundtrip_layout import Layout, reads_as_string
+from reconciler.manifests.roundtrip_layout import ANALYZER, Layout, can_be_plain
 from reconciler.manifests.roundtrip_tree import Mapping, Node, Sequence
 
-_ANALYZER: Any = Emitter(io.StringIO(), allow_unicode=True)
-_ANALYZER.use_version = (1, 1)  # the stricter rules for plain scalars: phsync reads with PyYAML
 # Characters written only as escapes in double quotes: the unprintable ones, and the line
 # breaks of YAML 1.1 that a reader would fold.
 _UNPRINTABLE = re.compile(
@@ -29,10 +24,12 @@ class Unwritable(ValueError):
     """A value that cannot be written as YAML (a float that is not finite, a key not text)."""
 
 
-def scalar_text(value: Any, *, flow: bool, style: str | None = None, layout: Layout) -> str:
+def scalar_text(
+    value: Any, *, flow: bool, style: str | None = None, layout: Layout, key: str = ""
+) -> str:
     """One scalar on one line: a string in ``style`` ("plain", "'" or '"', the style of the
-    value it replaces) when it can be written so, else in the file's usual style, else
-    quoted."""
+    value it replaces) when it can be written so, else as the file writes strings under
+    ``key``, else as it writes most strings, else quoted."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -45,7 +42,7 @@ def scalar_text(value: Any, *, flow: bool, style: str | None = None, layout: Lay
         return repr(value)
     if not isinstance(value, str):
         raise Unwritable(f"a {type(value).__name__} is not a YAML value")
-    for candidate in (style, layout.string_style, layout.quote, '"'):
+    for candidate in (style, layout.style_under(key), layout.string_style, layout.quote, '"'):
         written = _string_in(value, candidate, flow=flow)
         if written is not None:
             return written
@@ -68,12 +65,11 @@ def _string_in(value: str, style: str | None, *, flow: bool) -> str | None:
         return _double_quoted(value)
     if "\n" in value or _UNPRINTABLE.search(value):
         return None
-    analysis = _ANALYZER.analyze_scalar(value)
     if style == "plain":
-        allowed = analysis.allow_flow_plain if flow else analysis.allow_block_plain
-        return value if allowed and value and reads_as_string(value) else None
+        return value if can_be_plain(value, flow=flow) else None
     if style == "'":
-        return "'" + value.replace("'", "''") + "'" if analysis.allow_single_quoted else None
+        allowed = ANALYZER.analyze_scalar(value).allow_single_quoted
+        return "'" + value.replace("'", "''") + "'" if allowed else None
     return None
 
 
@@ -122,32 +118,34 @@ def _chomped(value: str, keep: bool) -> tuple[str | None, str]:
     return (body + "\n" * (trailing - 1), "+") if keep else (None, "")
 
 
-def inline_text(value: Any, *, flow: bool, layout: Layout, style: str | None = None) -> str | None:
+def inline_text(
+    value: Any, *, flow: bool, layout: Layout, style: str | None = None, key: str = ""
+) -> str | None:
     """``value`` on one line, or None when it is written as a block (a non-empty collection,
     or a multi-line string that a ``|`` block can hold, outside flow style)."""
     if isinstance(value, dict):
-        return flow_text(value, layout) if flow or not value else None
+        return flow_text(value, layout, key) if flow or not value else None
     if isinstance(value, list):
-        return flow_text(value, layout) if flow or not value else None
+        return flow_text(value, layout, key) if flow or not value else None
     block = isinstance(value, str) and "\n" in value and not flow and layout.blocks
     if block and literal_block(value, 2):
         return None
-    return scalar_text(value, flow=flow, style=style, layout=layout)
+    return scalar_text(value, flow=flow, style=style, layout=layout, key=key)
 
 
-def flow_text(value: Any, layout: Layout) -> str:
-    """``value`` in flow style: ``{a: 1, b: [x, y]}``."""
+def flow_text(value: Any, layout: Layout, key: str = "") -> str:
+    """``value`` (under ``key``) in flow style: ``{a: 1, b: [x, y]}``."""
     if isinstance(value, dict):
         if not value:
             return "{}"
         inner = ", ".join(
-            f"{key_text(key, flow=True, layout=layout)}: {flow_text(item, layout)}"
-            for key, item in value.items()
+            f"{key_text(name, flow=True, layout=layout)}: {flow_text(item, layout, str(name))}"
+            for name, item in value.items()
         )
         return "{ " + inner + " }" if layout.padded else "{" + inner + "}"
     if isinstance(value, list):
-        return "[" + ", ".join(flow_text(item, layout) for item in value) + "]"
-    return scalar_text(value, flow=True, layout=layout)
+        return "[" + ", ".join(flow_text(item, layout, key) for item in value) + "]"
+    return scalar_text(value, flow=True, layout=layout, key=key)
 
 
 def block_lines(
@@ -158,7 +156,7 @@ def block_lines(
     replaces, if any: its parts written in flow style have their new values in flow too;
     ``key`` is the key the value is under, whose other values show how the file writes it."""
     pad = " " * col
-    inline = inline_text(value, flow=False, layout=layout)
+    inline = inline_text(value, flow=False, layout=layout, key=key)
     if inline is not None:
         return [pad + inline]
     lines: list[str] = []
@@ -172,9 +170,9 @@ def block_lines(
         inner = col + layout.offset
         for index, item in enumerate(value):
             item_like = _item_like(like, index)
-            written = inline_text(item, flow=False, layout=layout)
+            written = inline_text(item, flow=False, layout=layout, key=key)
             if written is None and in_flow(item, item_like, layout, "item", key):
-                written = flow_text(item, layout)
+                written = flow_text(item, layout, key)
             if written is not None:
                 lines.append(f"{pad}{mark}{written}")
             elif isinstance(item, str):
@@ -196,9 +194,9 @@ def under(
     head: str, value: Any, key_col: int, layout: Layout, like: Node | None = None, key: str = ""
 ) -> list[str]:
     """A mapping key's line and its value: on the same line, or in the lines below it."""
-    written = inline_text(value, flow=False, layout=layout)
+    written = inline_text(value, flow=False, layout=layout, key=key)
     if written is None and in_flow(value, like, layout, "value", key):
-        written = flow_text(value, layout)
+        written = flow_text(value, layout, key)
     if written is not None:
         return [f"{head} {written}"]
     if isinstance(value, str):
@@ -232,7 +230,7 @@ def in_flow(value: Any, like: Node | None, layout: Layout, place: str, key: str 
         return like.flow
     if not layout.writes_flow(key, _kind(value), place):
         return False
-    return _flat(value) and len(flow_text(value, layout)) <= _FLOW_WIDTH
+    return flat(value) and len(flow_text(value, layout)) <= _FLOW_WIDTH
 
 
 _FLOW_WIDTH = 100
@@ -242,7 +240,7 @@ def _kind(value: Any) -> str:
     return "mapping" if isinstance(value, dict) else "list"
 
 
-def _flat(value: Any) -> bool:
+def flat(value: Any) -> bool:
     """A mapping of scalars and lists of scalars, or a list of scalars."""
     parts = value.values() if isinstance(value, dict) else value
     nested = isinstance(value, dict)

@@ -16,6 +16,7 @@ from reconciler.manifests.roundtrip_layout import Layout
 from reconciler.manifests.roundtrip_locate import Refusal, Slot, Splice
 from reconciler.manifests.roundtrip_render import (
     block_lines,
+    flat,
     flow_text,
     folded_block,
     in_flow,
@@ -32,6 +33,7 @@ from reconciler.manifests.roundtrip_tree import (
     column,
     dash_before,
     is_empty,
+    key_column,
     line_end,
     line_start,
     starts_line,
@@ -39,67 +41,97 @@ from reconciler.manifests.roundtrip_tree import (
 
 
 def replace(text: str, slot: Slot, value: Any, layout: Layout) -> Splice:
+    """The value at ``slot`` replaced by ``value``: in flow style inside flow style, as a block
+    scalar in place of one, on the line of its key when it fits one line, else as a block."""
+    for written in (_in_flow, _as_block_scalar, _on_one_line):
+        splice = written(text, slot, value, layout)
+        if splice is not None:
+            return splice
+    return _as_block(text, slot, value, layout)
+
+
+def _props(node: Node) -> str:
+    """The anchor a replaced value keeps (its tag goes: the new value is written to read as
+    what it is)."""
+    return f"&{node.anchor} " if node.anchor else ""
+
+
+def _filled(node: Mapping | Sequence) -> bool:
+    return bool(node.pairs if isinstance(node, Mapping) else node.items)
+
+
+def _filled_flow(node: Node) -> bool:
+    if isinstance(node, Mapping):
+        return node.flow and bool(node.pairs)
+    return isinstance(node, Sequence) and node.flow and bool(node.items)
+
+
+def _in_flow(text: str, slot: Slot, value: Any, layout: Layout) -> Splice | None:
+    """Inside a flow collection, or a flow collection replaced by a collection."""
     node = slot.node
     assert node is not None
-    parent = slot.parent
-    props = f"&{node.anchor} " if node.anchor else ""
-    flow = parent is not None and parent.flow
-    collection = isinstance(node, Mapping | Sequence)
-    flow_node = (
-        isinstance(node, Mapping)
-        and node.flow
-        and bool(node.pairs)
-        or (isinstance(node, Sequence) and node.flow and bool(node.items))
-    )
-    if flow or (flow_node and value and isinstance(value, dict | list)):
-        return Splice(
-            node.start,
-            node.end,
-            props
-            + (
-                inline_text(value, flow=True, layout=layout, style=_style(node))
-                or flow_text(value, layout)
-            ),
-        )
-    block_scalar = isinstance(node, Scalar) and node.style in ("|", ">")
-    if block_scalar and isinstance(value, str) and layout.blocks:
-        assert isinstance(node, Scalar)
-        col = _block_scalar_column(text, node)
-        keep = node.chomp == "+"
-        block = folded_block(value, col, keep=keep) if node.style == ">" else None
-        block = block or literal_block(value, col, keep=keep)
-        if block is not None:
-            return Splice(node.start, node.end, props + "\n".join(block))
-    inline = inline_text(value, flow=False, layout=layout, style=_style(node))
-    place = "item" if isinstance(parent, Sequence) else "value"
+    inside = slot.parent is not None and slot.parent.flow
+    if not inside and not (_filled_flow(node) and value and isinstance(value, dict | list)):
+        return None
+    written = inline_text(value, flow=True, layout=layout, style=_style(node), key=slot.under)
+    written = written or flow_text(value, layout, slot.under)
+    return Splice(node.start, node.end, _props(node) + written)
+
+
+def _as_block_scalar(text: str, slot: Slot, value: Any, layout: Layout) -> Splice | None:
+    """A ``|`` or ``>`` block replaced by a string, in its style and indentation."""
+    node = slot.node
+    if not (isinstance(node, Scalar) and node.style in ("|", ">")):
+        return None
+    if not isinstance(value, str) or not layout.blocks:
+        return None
+    col = _block_scalar_column(text, node)
+    keep = node.chomp == "+"
+    block = folded_block(value, col, keep=keep) if node.style == ">" else None
+    block = block or literal_block(value, col, keep=keep)
+    return None if block is None else Splice(node.start, node.end, _props(node) + "\n".join(block))
+
+
+def _on_one_line(text: str, slot: Slot, value: Any, layout: Layout) -> Splice | None:
+    """A value written on one line (a scalar, or a flat collection where the file writes
+    such in flow style), in place of the old one, which moves up to its key's line if it
+    was a block."""
+    node = slot.node
+    assert node is not None
+    place = "item" if isinstance(slot.parent, Sequence) else "value"
+    inline = inline_text(value, flow=False, layout=layout, style=_style(node), key=slot.under)
     if inline is None and in_flow(value, node, layout, place, slot.under):
-        inline = flow_text(value, layout)
-    if inline is not None:
-        if isinstance(node, Scalar) and node.empty:
-            return Splice(node.start, node.end, " " + props + inline)
-        if collection and parent is not None:
-            lead = _lead(text, slot)
-            comment = _first_comment(text[lead : node.start])
-            return Splice(lead, _end(text, node), " " + props + inline + comment)
-        return Splice(node.start, node.end, props + inline)
+        inline = flow_text(value, layout, slot.under)
+    if inline is None:
+        return None
+    if is_empty(node):
+        return Splice(node.start, node.end, " " + _props(node) + inline)
+    if isinstance(node, Mapping | Sequence) and slot.parent is not None:
+        lead = _lead(text, slot)
+        comment = _first_comment(text[lead : node.start])
+        return Splice(lead, _end(text, node), " " + _props(node) + inline + comment)
+    return Splice(node.start, node.end, _props(node) + inline)
+
+
+def _as_block(text: str, slot: Slot, value: Any, layout: Layout) -> Splice:
+    """A value written as a block: a non-empty collection, or a multi-line string."""
+    node, parent = slot.node, slot.parent
+    assert node is not None
     if isinstance(parent, Sequence):
         return _block_item(text, slot, value, layout)
-    if parent is None:
-        col = column(text, node.content)
-        lines = block_lines(value, col, layout, node)
-        return Splice(node.content, _end(text, node), "\n".join([lines[0][col:], *lines[1:]]))
-    key_col = column(text, parent.pairs[slot.index or 0][0].start)
-    same_kind = isinstance(node, dict_or_list_node(value)) and not flow_node
-    if same_kind and starts_line(text, node.content):
-        col = column(text, node.content)
+    same_kind = isinstance(node, dict_or_list_node(value)) and not _filled_flow(node)
+    if parent is None or (same_kind and starts_line(text, node.content)):
+        col = column(text, node.content)  # where the old block starts, the new one starts
         lines = block_lines(value, col, layout, node, slot.under)
         return Splice(node.content, _end(text, node), "\n".join([lines[0][col:], *lines[1:]]))
-    lines = under("", value, key_col, layout, node, slot.under)
-    head = (" " + props.strip() if props else "") + (" " + lines[0].strip() if lines[0] else "")
+    lines = under("", value, key_column(text, parent), layout, node, slot.under)
+    props = _props(node).strip()
+    head = (" " + props if props else "") + (" " + lines[0].strip() if lines[0] else "")
     lead = _lead(text, slot)
-    if collection or (isinstance(node, Scalar) and node.style in ("|", ">")):
+    block = isinstance(node, Mapping | Sequence) and not node.flow
+    if block or (isinstance(node, Scalar) and node.style in ("|", ">")):
         comment, end = _first_comment(text[lead : node.start]), _end(text, node)
-    else:
+    else:  # a value on its key's line: its comment moves to the end of that line
         comment, end = _trailing_comment(text, node.end)
     return Splice(lead, end, head + comment + "\n" + "\n".join(lines[1:]))
 
@@ -148,21 +180,38 @@ def _block_item(text: str, slot: Slot, value: Any, layout: Layout) -> Splice:
 def add_key(text: str, mapping: Mapping, key: str, value: Any, layout: Layout) -> Splice:
     """A new key at the end of a non-empty mapping."""
     if mapping.flow:
-        entry = f"{key_text(key, flow=True, layout=layout)}: {flow_text(value, layout)}"
+        entry = f"{key_text(key, flow=True, layout=layout)}: {flow_text(value, layout, key)}"
         spans = [(k.start, v.end) for k, v in mapping.pairs]
         return _flow_append(text, spans, entry)
-    key_col = column(text, mapping.pairs[0][0].start)
+    key_col = key_column(text, mapping)
     head = " " * key_col + key_text(key, flow=False, layout=layout) + ":"
-    lines = under(head, value, key_col, layout, None, key)
+    sibling = _sibling_like(mapping, value)
+    if sibling is not None and sibling.flow and flat(value):  # as its siblings are written
+        lines = [f"{head} {flow_text(value, layout, key)}"]
+    else:
+        lines = under(head, value, key_col, layout, None, key)
     at = line_end(text, mapping.end)
     return Splice(at, at, "\n" + "\n".join(lines))
+
+
+def _sibling_like(mapping: Mapping, value: Any) -> Mapping | Sequence | None:
+    """The last value of ``mapping`` that is a non-empty collection of the same kind."""
+    kind = dict_or_list_node(value)
+    for _, sibling in reversed(mapping.pairs):
+        if (
+            isinstance(sibling, Mapping | Sequence)
+            and isinstance(sibling, kind)
+            and _filled(sibling)
+        ):
+            return sibling
+    return None
 
 
 def append(text: str, sequence: Sequence, value: Any, layout: Layout, key: str = "") -> Splice:
     """A new item at the end of a non-empty sequence."""
     if sequence.flow:
         spans = [(item.start, item.end) for item in sequence.items]
-        return _flow_append(text, spans, flow_text(value, layout))
+        return _flow_append(text, spans, flow_text(value, layout, key))
     last = sequence.items[-1]
     dash = dash_before(text, last.start) if not is_empty(last) else last.start - 1
     if dash is None:
@@ -211,19 +260,16 @@ def _first_comment(between: str) -> str:
     """The comment on the first line of ``between`` (kept when the value moves), with the
     spaces before it."""
     first = between.split("\n", 1)[0]
-    at = first.find("#")
-    if at < 0:
-        return ""
-    return "  " + first[at:].rstrip()
+    return first.rstrip() if "#" in first else ""
 
 
 def _trailing_comment(text: str, end: int) -> tuple[str, int]:
-    """The comment after a value on its last line, and where that line ends; the value's end
-    when nothing but spaces follows."""
+    """The comment after a value on its last line (with the spaces before it), and where that
+    line ends; the value's end when nothing but spaces follows."""
     stop = line_end(text, end)
     rest = text[end:stop]
     if rest.strip().startswith("#"):
-        return "  " + rest.strip(), stop
+        return rest.rstrip(), stop
     return "", stop if not rest.strip() else end
 
 

@@ -284,6 +284,15 @@ def is_empty(node: Node) -> bool:
     return isinstance(node, Scalar) and node.empty
 
 
+def key_column(text: str, mapping: Mapping) -> int:
+    """The column of a block mapping's keys: of the first key that starts its line (the first
+    may follow a list item's ``- `` or an explicit key's ``? ``), else of the first."""
+    for key, _ in mapping.pairs:
+        if starts_line(text, key.start):
+            return column(text, key.start)
+    return column(text, mapping.pairs[0][0].start)
+
+
 def column(text: str, index: int) -> int:
     return index - line_start(text, index)
 

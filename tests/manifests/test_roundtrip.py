@@ -43,6 +43,20 @@ def test_edits_that_change_nothing_leave_the_text_as_it_was() -> None:
     assert rewrite(text, edits) == text
 
 
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("payloads: 'none'  # later\n", "payloads:  # later\n  'true': {a: 1}\n"),
+        ("payloads: {}  # later\n", "payloads:  # later\n  'true': {a: 1}\n"),
+        ("payloads: # later\n", "payloads: # later\n  'true': {a: 1}\n"),
+    ],
+)
+def test_a_value_that_becomes_a_block_keeps_its_comment_on_the_key_line(old: str, new: str) -> None:
+    text = "kind: FeatureFlag\nflat: {x: 1}\n" + old
+    after = rewrite(text, [Edit(0, ("payloads",), {"true": {"a": 1}})])
+    assert after == "kind: FeatureFlag\nflat: {x: 1}\n" + new
+
+
 def test_a_byte_order_mark_stays() -> None:
     assert rewrite("\ufeffa: 1\nb: 2\n", [Edit(0, ("b",), 3)]) == "\ufeffa: 1\nb: 3\n"
 
@@ -142,9 +156,9 @@ flag:
             id="overriding-key-removed",
         ),
         pytest.param(
-            "a:\n  b: 1\n",
+            "kind: Cohort\nname: Beta\na:\n  b: 1\n",
             [Edit(0, ("a", "c", "d"), 1)],
-            1,
+            3,
             "a.c does not exist",
             "nearest existing value",
             id="missing-parent",
@@ -204,6 +218,22 @@ flag:
             "shares its line with another",
             "a line of its own",
             id="compact-nested-item-removed",
+        ),
+        pytest.param(
+            "a:\n  ? b\n  : 1\n  c: 2\n",
+            [Edit(0, ("a", "c"), 3)],
+            2,
+            "explicit form ('? key')",
+            "'key: value'",
+            id="explicit-key",
+        ),
+        pytest.param(
+            "kind: FeatureFlag\nkey:\tdark-mode\n",
+            [Edit(0, ("kind",), "Cohort")],
+            2,
+            "cannot rewrite this file",
+            "spaces instead of the tab",
+            id="tab-after-a-key",
         ),
     ],
 )
