@@ -10,8 +10,8 @@ has another value there.
 
 Lists are aligned item by item (equal items kept, changed items walked into, removed items
 deleted, new items appended); a list whose new items would go before existing ones is
-written whole, since an edit can only append. Tags and evaluation contexts are sets: the
-manifest's spelling of a kept tag stays.
+written whole (that list only), since an edit can only append. Tags and evaluation contexts
+are sets: the manifest's spelling of a kept tag stays.
 """
 
 from __future__ import annotations
@@ -84,10 +84,7 @@ def field_changes(
     if compare is not None and isinstance(written[key], list) and isinstance(after, list):
         out.extend(_set(key, written[key], after, compare))
         return out
-    try:
-        _walk((key,), (field,), written[key], desired[field], after, ignore, out)
-    except _Whole:
-        return whole_field(kind, field, written, live, ignore)
+    _walk((key,), (field,), written[key], desired[field], after, ignore, out)
     return out
 
 
@@ -102,14 +99,22 @@ def whole_field(
     key = field_name(kind, written, field) or field
     if field not in live:
         return []
-    value = tidy(live[field])
+    return [((key,), _keeping_ignored(tidy(live[field]), written.get(key), (field,), ignore))]
+
+
+def _keeping_ignored(
+    value: Any, written: Any, canonical_at: paths.Path, ignore: Sequence[paths.Path]
+) -> Any:
+    """``value``, to be written whole at ``canonical_at``, with the manifest's own values at
+    the ignored paths below it."""
     for pattern in ignore:
-        if pattern[0] != field or key not in written:
+        if len(pattern) <= len(canonical_at) or not paths.matches(
+            pattern[: len(canonical_at)], canonical_at
+        ):
             continue
-        for concrete in paths.expand(pattern[1:], written[key]):
-            if concrete:
-                paths.put(value, concrete, paths.get(written[key], concrete))
-    return [((key,), value)]
+        for concrete in paths.expand(pattern[len(canonical_at) :], written):
+            paths.put(value, concrete, paths.get(written, concrete))
+    return value
 
 
 def _set(
@@ -149,7 +154,12 @@ def _walk(
         and isinstance(live, list)
         and len(written) == len(desired)
     ):
-        _list(at, canonical_at, written, desired, live, ignore, out)
+        inner: list[Change] = []
+        try:
+            _list(at, canonical_at, written, desired, live, ignore, inner)
+        except _Whole:  # written whole, this list only
+            inner = [(at, _keeping_ignored(tidy(live), written, canonical_at, ignore))]
+        out.extend(inner)
     else:
         out.append((at, tidy(live)))
 

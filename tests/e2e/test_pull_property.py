@@ -2,7 +2,7 @@
 pulling records it so that the next plan is empty, and a second pull changes nothing.
 
 The changes go through the emulator's API, as PostHog's UI sends them: a condition's
-rollout or property value, a variant split, a payload, a flag switched on or off, a
+rollout or property value, a condition added (first or last), a variant split, a payload, a flag switched on or off, a
 cohort's filter or description, a dashboard's name or description, a flag's tags. Ten examples by default (PHSYNC_PULL_EXAMPLES for more).
 """
 
@@ -90,6 +90,15 @@ def payload(api: Api, variant: str, headline: str) -> None:
     api.patch("feature_flags", flag["id"], {"filters": flag["filters"]})
 
 
+def add_condition(api: Api, key: str, first: bool, value: int) -> None:
+    flag = _flag(api, key)
+    condition = {"properties": [{"key": "plan", "type": "person", "operator": "exact",
+                                 "value": "trial"}], "rollout_percentage": value}
+    groups = flag["filters"]["groups"]
+    groups.insert(0 if first else len(groups), condition)
+    api.patch("feature_flags", flag["id"], {"filters": flag["filters"]})
+
+
 def switch(api: Api, key: str) -> None:
     flag = _flag(api, key)
     api.patch("feature_flags", flag["id"], {"active": not flag["active"]})
@@ -137,6 +146,8 @@ EDITS = st.one_of(
     st.tuples(st.just(dashboard), st.sampled_from(["name", "description"]),
               st.sampled_from(["Checkout health", "Growth"]), WORDS),
     st.tuples(st.just(tags), st.sampled_from(["dark-mode", "search-v2"]), WORDS),
+    st.tuples(st.just(add_condition), st.sampled_from(["dark-mode", "express-pay"]),
+              st.booleans(), PERCENT),
     st.tuples(st.just(switch), st.sampled_from(["dark-mode", "maintenance-banner"])),
     st.tuples(st.just(banner), WORDS),
     st.tuples(st.just(cohort_description), st.sampled_from(["Beta testers", "Paying customers"]),

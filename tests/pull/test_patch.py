@@ -117,7 +117,7 @@ CASES = [
      [(("filters", "groups", 0), REMOVE)]),
     ("condition inserted first: the list is written whole", "FeatureFlag", FLAG,
      lambda spec: spec["filters"]["groups"].insert(0, {"properties": []}),
-     [(("filters",), "WHOLE")]),
+     [(("filters", "groups"), "WHOLE")]),
     ("of two equal conditions, the first changed", "FeatureFlag", TWINS,
      _set("filters.groups[0].rollout_percentage", 30),
      [(("filters", "groups", 0, "rollout_percentage"), 30)]),

@@ -159,8 +159,8 @@ def test_with_env_a_value_holding_an_overridden_field_keeps_the_base_value_there
     pulled = plan_pull(build_plan(active, live), live, manifests, sites=sites([STAGING]),
                        environment="staging", config_file="phsync.yaml")
     [whole] = pulled.edits["flags.yaml"]
-    assert whole.path == ("filters",)
-    rollouts = [g["rollout_percentage"] for g in whole.value["groups"]]  # type: ignore[index]
+    assert whole.path == ("filters", "groups")
+    rollouts = [g["rollout_percentage"] for g in whole.value]  # type: ignore[attr-defined]
     assert rollouts == [20, 100]  # the base's own 20 where staging sets groups[0]
     assert pulled.edits["phsync.yaml"][0].value == 5
 
