@@ -44,12 +44,20 @@ class ExportedManifest:
     document: dict[str, Any]
 
 
+_VARIANT = frozenset({"key", "name", "rollout_percentage"})  # a flag variant's canonical keys
+
+
 def tidy(value: Json) -> Json:
     """A canonical value as a person writes it in a manifest: without what the canonical form
-    fills in by default (``negation: false``). ``export`` writes whole objects this way, and
-    ``pull`` the values it writes into existing manifests."""
+    fills in by default (``negation: false``, a variant's empty ``name``). ``export`` writes
+    whole objects this way, and ``pull`` the values it writes into existing manifests."""
     if isinstance(value, dict):
-        return {k: tidy(v) for k, v in value.items() if not (k == "negation" and v is False)}
+        unnamed_variant = value.keys() == _VARIANT and value["name"] == ""
+        return {
+            k: tidy(v)
+            for k, v in value.items()
+            if not (k == "negation" and v is False) and not (unnamed_variant and k == "name")
+        }
     if isinstance(value, list):
         return [tidy(v) for v in value]
     return value

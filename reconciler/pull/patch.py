@@ -16,6 +16,7 @@ are sets: the manifest's spelling of a kept tag stays.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -158,7 +159,7 @@ def _walk(
         try:
             _list(at, canonical_at, written, desired, live, ignore, inner)
         except _Whole:  # written whole, this list only
-            inner = [(at, _keeping_ignored(tidy(live), written, canonical_at, ignore))]
+            inner = [(at, _whole_list(written, desired, live, canonical_at, ignore))]
         out.extend(inner)
     else:
         out.append((at, tidy(live)))
@@ -187,6 +188,25 @@ def _mapping(
     for key in live:
         if key not in desired and not paths.is_ignored((*canonical_at, key), ignore):
             out.append(((*at, key), tidy(live[key])))
+
+
+def _whole_list(
+    written: list[Any],
+    desired: list[Any],
+    live: list[Any],
+    canonical_at: paths.Path,
+    ignore: Sequence[paths.Path],
+) -> list[Any]:
+    """The live list, each item that the manifest already has written as the manifest
+    writes it (its own spelling and left-out defaults), the others as export writes them."""
+    waiting: dict[str, list[int]] = {}
+    for index, item in enumerate(desired):
+        waiting.setdefault(_identity(item), []).append(index)
+    value = []
+    for item in live:
+        queue = waiting.get(_identity(item))
+        value.append(copy.deepcopy(written[queue.pop(0)]) if queue else tidy(item))
+    return list(_keeping_ignored(value, written, canonical_at, ignore))
 
 
 def _identity(value: Any) -> str:

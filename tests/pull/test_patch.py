@@ -178,3 +178,21 @@ def test_ignored_paths_are_left_alone() -> None:
 def test_nothing_to_write_without_drift() -> None:
     written = yaml.safe_load(FLAG)
     assert object_changes("FeatureFlag", written, _live("FeatureFlag", FLAG, _do())) == ([], [])
+
+
+def test_a_list_written_whole_keeps_the_manifests_spelling_of_the_items_it_had() -> None:
+    written = yaml.safe_load(FLAG)
+    live = _live("FeatureFlag", FLAG, lambda spec: spec["filters"]["groups"].insert(
+        0, {"properties": [], "rollout_percentage": 5}))
+    [(path, value)] = object_changes("FeatureFlag", written, live)[0]
+    assert path == ("filters", "groups")
+    assert value == [{"properties": [], "rollout_percentage": 5}, *written["filters"]["groups"]]
+
+
+def test_an_unnamed_new_variant_is_written_without_its_empty_name() -> None:
+    written = yaml.safe_load(FLAG)
+    live = _live("FeatureFlag", FLAG, _do(
+        _set("filters.multivariate.variants[1].rollout_percentage", 30),
+        _append("filters.multivariate.variants", {"key": "c", "rollout_percentage": 20})))
+    changes, _ = object_changes("FeatureFlag", written, live)
+    assert (("filters", "multivariate", "variants", 2), {"key": "c", "rollout_percentage": 20}) in changes
