@@ -49,7 +49,13 @@ def _line(item: Written) -> str:
         return f"  - {item.path} (was {value_text(item.before)})"
     if item.added:
         return f"  + {item.path}: {value_text(item.after)}"
+    if _nested_list(item.before) and _nested_list(item.after):
+        return f"  ~ {item.path}: {len(item.before)} → {len(item.after)} items, written whole"
     return f"  ~ {item.path}: {value_text(item.before)} → {value_text(item.after)}"
+
+
+def _nested_list(value: Any) -> bool:
+    return isinstance(value, list) and any(isinstance(v, dict | list) for v in value)
 
 
 def summary(pulled: PullPlan, *, dry_run: bool, new_dir: str | None = None) -> Iterator[str]:

@@ -25,8 +25,10 @@ FLAG = ResourceKey("FeatureFlag", "checkout")
         (Written(FLAG, "f.yaml", 3, "filters.groups[1]", ABSENT, {"properties": []}),
          '  + filters.groups[1]: {"properties": []}'),
         (Written(FLAG, "f.yaml", 3, "tags[0]", "beta", REMOVE), '  - tags[0] (was "beta")'),
+        (Written(FLAG, "f.yaml", 3, "filters.groups", [{}], [{}, {}]),
+         "  ~ filters.groups: 1 → 2 items, written whole"),
     ],
-    ids=["changed", "added", "removed"],
+    ids=["changed", "added", "removed", "list written whole"],
 )
 def test_each_value_written_is_one_line(written: Written, line: str) -> None:
     pulled = PullPlan(edits={"f.yaml": (Edit(0, ("x",), 1),)}, written=(written,))
