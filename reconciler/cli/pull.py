@@ -9,7 +9,13 @@ import click
 from reconciler import engine
 from reconciler.cli.options import connection_options, env_option
 from reconciler.cli.reconcile import ACTIVITY_LOOKUPS, EXIT_CHANGES, _client, _stderr_progress
-from reconciler.config import ALL_ENVIRONMENTS, ProjectConfig, find_config, select_environments
+from reconciler.config import (
+    ALL_ENVIRONMENTS,
+    Environment,
+    ProjectConfig,
+    find_config,
+    select_environments,
+)
 from reconciler.errors import ConfigError
 from reconciler.manifests import yamlio
 from reconciler.model import SourceLocation
@@ -21,16 +27,20 @@ from reconciler.pull.report import FileText, diffs, summary
 
 
 def _sites(
-    config: ProjectConfig | None, origin: str, project_id: int
+    config: ProjectConfig | None, chosen: Environment | None, origin: str, project_id: int
 ) -> tuple[list[Site], str | None]:
-    """The overrides of every environment that could be the PostHog project read, with their
-    lines in phsync.yaml."""
+    """The overrides that hold for the PostHog project read, with their lines in phsync.yaml:
+    the chosen environment's, or without one, those of every environment that could be it."""
     if config is None or not config.environments:
         return [], None
     source = str(config.source)
     documents, _ = yamlio.parse_documents(read_text(source), source)
     positions = documents[0].positions if documents else {}
-    candidates = [e for e in config.environments.values() if might_be(e, origin, project_id)]
+    candidates = (
+        [chosen]
+        if chosen is not None
+        else [e for e in config.environments.values() if might_be(e, origin, project_id)]
+    )
     found = sites(candidates, positions, SourceLocation(source, 1, 1))
     return found, source
 
@@ -108,7 +118,7 @@ def pull(
     [environment] = select_environments(config, env_name)
     wanted = parse_targets(targets)
     client, project_id = _client(kwargs, environment)
-    all_sites, config_file = _sites(config, client.origin, project_id)
+    all_sites, config_file = _sites(config, environment, client.origin, project_id)
     with client, engine.reading_live(client, _stderr_progress) as reading:
         base = engine.load_manifests(paths)
         found = engine.effective_manifests(base, environment)

@@ -113,16 +113,21 @@ def test_an_overridden_field_is_named_and_written_with_env(
     assert "--env staging" in reported.stdout
     assert _texts(repo) == before
     staging = {**applied, "POSTHOG_STAGING_KEY": applied["POSTHOG_PERSONAL_API_KEY"]}
-    written = _run(staging, "pull", "--env", "staging", str(repo))
+    elsewhere = before["phsync.yaml"].replace(
+        f"host: {applied['POSTHOG_HOST']}", "host: https://staging.example.com"
+    )
+    config.write_text(elsewhere)
+    where = ["--host", applied["POSTHOG_HOST"]]  # wins over staging's host (now another one)
+    written = _run(staging, "pull", "--env", "staging", *where, str(repo))
     assert written.exit_code == 0, written.output
     # The emulator holds the base manifests, so staging's other override is pulled too.
-    assert config.read_text() == before["phsync.yaml"].replace(
+    assert config.read_text() == elsewhere.replace(
         "filters.groups[0].rollout_percentage: 100", "filters.groups[0].rollout_percentage: 60"
     ).replace(
         "filters.groups[1].rollout_percentage: 100", "filters.groups[1].rollout_percentage: 10"
     )
     assert {n for n in before if before[n] != _texts(repo)[n]} == {"phsync.yaml"}
-    plan = _run(staging, "plan", "--env", "staging", "--detailed-exitcode", str(repo))
+    plan = _run(staging, "plan", "--env", "staging", "--detailed-exitcode", *where, str(repo))
     assert plan.exit_code == 0, plan.output
 
 
