@@ -1,7 +1,7 @@
 """Removing a key or an item from a YAML text: in flow style with one of its commas; in block
-style with its whole lines, the comment lines right above it and the deeper-indented comment
-lines right below it (its own, never its neighbours'), and one of the runs of blank lines
-around it so that the spacing of the file stays as it was."""
+style with its whole lines, the comment lines right above it (at its column) and the more
+deeply indented comment lines right below it (its own, never its neighbours'), and one of the
+runs of blank lines around it so that the spacing of the file stays as it was."""
 
 from __future__ import annotations
 
@@ -92,6 +92,8 @@ def _remove_lines(text: str, slot: Slot, start: int, end: int) -> Splice:
 
 
 def _comment_at(line: str, col: int, *, deeper: bool) -> bool:
+    """A comment line of the item at ``col``: below it, indented deeper (a deeper comment
+    above it ends the item before); above it, at its column."""
     stripped = line.lstrip(" ")
     indent = len(line) - len(stripped)
-    return stripped.startswith("#") and (indent > col if deeper else indent >= col)
+    return stripped.startswith("#") and (indent > col if deeper else indent == col)

@@ -119,6 +119,9 @@ def _as_block(text: str, slot: Slot, value: Any, layout: Layout) -> Splice:
     assert node is not None
     if isinstance(parent, Sequence):
         return _block_item(text, slot, value, layout)
+    if parent is None and is_empty(node):  # an empty document: the value goes below its ---
+        at = line_end(text, node.start)
+        return Splice(at, at, "\n" + "\n".join(block_lines(value, 0, layout)))
     same_kind = isinstance(node, dict_or_list_node(value)) and not _filled_flow(node)
     if parent is None or (same_kind and starts_line(text, node.content)):
         col = column(text, node.content)  # where the old block starts, the new one starts

@@ -57,6 +57,16 @@ def test_a_value_that_becomes_a_block_keeps_its_comment_on_the_key_line(old: str
     assert after == "kind: FeatureFlag\nflat: {x: 1}\n" + new
 
 
+def test_an_empty_document_gets_a_whole_manifest() -> None:
+    text = "kind: Cohort\nname: a\n---\n# to be written\n"
+    manifest = {"kind": "Cohort", "name": "b", "description": "B"}
+    after = rewrite(text, [Edit(1, (), manifest)])
+    assert (
+        after
+        == "kind: Cohort\nname: a\n---\nkind: Cohort\nname: b\ndescription: B\n# to be written\n"
+    )
+
+
 def test_a_byte_order_mark_stays() -> None:
     assert rewrite("\ufeffa: 1\nb: 2\n", [Edit(0, ("b",), 3)]) == "\ufeffa: 1\nb: 3\n"
 
