@@ -44,12 +44,22 @@ class ExportedManifest:
     document: dict[str, Any]
 
 
-def _tidy(value: Json) -> Json:
-    """Leave out what the canonical form fills in by default (``negation: false``)."""
+_VARIANT = frozenset({"key", "name", "rollout_percentage"})  # a flag variant's canonical keys
+
+
+def tidy(value: Json) -> Json:
+    """A canonical value as a person writes it in a manifest: without what the canonical form
+    fills in by default (``negation: false``, a variant's empty ``name``). ``export`` writes
+    whole objects this way, and ``pull`` the values it writes into existing manifests."""
     if isinstance(value, dict):
-        return {k: _tidy(v) for k, v in value.items() if not (k == "negation" and v is False)}
+        unnamed_variant = value.keys() == _VARIANT and value["name"] == ""
+        return {
+            k: tidy(v)
+            for k, v in value.items()
+            if not (k == "negation" and v is False) and not (unnamed_variant and k == "name")
+        }
     if isinstance(value, list):
-        return [_tidy(v) for v in value]
+        return [tidy(v) for v in value]
     return value
 
 
@@ -60,7 +70,7 @@ def slug(text: str) -> str:
 
 
 def document(obj: LiveObject, name: str) -> dict[str, Any]:
-    spec: dict[str, Any] = {k: v for k, v in _tidy(obj.spec).items() if v is not None}
+    spec: dict[str, Any] = {k: v for k, v in tidy(obj.spec).items() if v is not None}
     spec[IDENTITY_FIELD[obj.kind]] = name
     if obj.kind == "Dashboard" and not spec.get("tiles"):
         spec.pop("tiles", None)

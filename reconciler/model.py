@@ -80,6 +80,7 @@ class Manifest:
     positions: Mapping[tuple[str | int, ...], SourceLocation] = field(
         default_factory=dict, compare=False, repr=False
     )
+    document: int = field(default=0, compare=False)  # 0-based index of its YAML document
 
     @cached_property
     def key(self) -> ResourceKey:  # asked some fifteen times per manifest in a plan

@@ -55,8 +55,9 @@ def cli(ctx: click.Context, debug: bool) -> None:
     """Keep a PostHog project in the shape that a Git repository declares.
 
     Feature flags, cohorts, dashboards and annotations live as YAML manifests; `plan` shows what
-    would change and `apply` makes PostHog match. Read-only commands answer questions about
-    persons, recordings, cohorts and saved endpoints. `phsync emulator` runs a local PostHog API.
+    would change and `apply` makes PostHog match; `pull` writes changes made in PostHog back into
+    the manifests. Read-only commands answer questions about persons, recordings, cohorts and
+    saved endpoints. `phsync emulator` runs a local PostHog API.
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug

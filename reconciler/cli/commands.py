@@ -15,6 +15,7 @@ COMMAND_MODULES: dict[str, str] = {
     "plan": "reconcile",
     "apply": "reconcile",
     "export": "export",
+    "pull": "pull",
     "refs": "refs",
     "unlock": "lock",
     "whoami": "info",

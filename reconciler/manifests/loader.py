@@ -184,7 +184,7 @@ def _manifests(
     for index, document in enumerate(documents):
         if document.data is None:
             continue
-        manifest, problems = _manifest(document, filename, positions_of(index))
+        manifest, problems = _manifest(document, filename, positions_of(index), index)
         issues.extend(problems)
         if manifest is not None:
             manifests.append(manifest)
@@ -199,9 +199,10 @@ def _manifest(
     document: yamlio.Document,
     filename: str,
     kept: Mapping[yamlio.Path, SourceLocation],
+    index: int,
 ) -> tuple[Manifest | None, list[Issue]]:
-    """One document as a manifest; ``kept`` is the positions the manifest keeps (the
-    document's own, or a :class:`LazyPositions` when the document holds none yet)."""
+    """Document ``index`` of its file as a manifest; ``kept`` is the positions the manifest
+    keeps (the document's own, or a :class:`LazyPositions` when it holds none yet)."""
     data, positions = document.data, document.positions
     kinds = ", ".join(KINDS)
     if not isinstance(data, dict):
@@ -242,6 +243,7 @@ def _manifest(
         else (),
         meta={field: data[field] for field in META_FIELDS if field in data},
         positions=kept,  # not a copy: nothing changes it after
+        document=index,
     )
     return manifest, issues
 

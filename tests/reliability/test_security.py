@@ -81,6 +81,7 @@ def invocations(work: Path) -> dict[str, list[str]]:
         "plan": ["plan", "--format", "json", "--out", str(work / "plan.json"),
                  str(work / "manifests")],
         "projects get": ["projects", "get", "@current", "-o", "json"],
+        "pull": ["pull", "--dry-run", "--new", str(work / "adopted"), str(work / "manifests")],
         # README's examples read keys no manifest declares: refs looks them up in PostHog.
         "refs": ["refs", "--code", str(ROOT / "README.md"), "--format", "json",
                  str(work / "manifests")],
