@@ -97,9 +97,9 @@ def write_code_tree(root: Path, files: int, *, flags: int = 300, seed: int = 7) 
     skipped = "\n".join(
         ["  if (posthog.isFeatureEnabled('vendored-flag')) {}"] + _filler(rng, 2000)
     )
-    for folder in ("node_modules/some-sdk/lib", "dist", "generated/api"):
-        (src / folder).mkdir(parents=True, exist_ok=True)
+    for skipped_dir in ("node_modules/some-sdk/lib", "dist", "generated/api"):
+        (src / skipped_dir).mkdir(parents=True, exist_ok=True)
         for n in range(20):
-            (src / folder / f"vendored{n}.js").write_text(skipped, encoding="utf-8")
+            (src / skipped_dir / f"vendored{n}.js").write_text(skipped, encoding="utf-8")
     (root / ".gitignore").write_text("src/generated/\n", encoding="utf-8")
     return CodeTree(files, references, tuple(declared + keys[len(declared) :]), tuple(sorted(used)))
