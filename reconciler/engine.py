@@ -63,14 +63,21 @@ class Planned:
     directory: Directory
 
 
-def load_manifests(paths: Sequence[str], *, prune: bool = False) -> list[Manifest]:
-    """Every manifest under ``paths``, validated offline except for references.
+def load_manifests(
+    paths: Sequence[str], *, prune: bool = False, references: bool = True
+) -> list[Manifest]:
+    """Every manifest under ``paths``, validated offline except for dangling references
+    (without ``references``, for a caller that plans: :func:`make_plan` checks every reference
+    against PostHog's objects, cycles included, so checking them here too is work done twice).
 
     With ``prune``, finding no manifest at all is an error: a wrong path would otherwise plan
     the deletion of everything phsync manages.
     """
     found = manifest_io.load_and_validate(
-        expand_paths(paths), check_refs=False, only_declared=guessing_paths(paths)
+        expand_paths(paths),
+        check_refs=False,
+        references=references,
+        only_declared=guessing_paths(paths),
     )
     if prune and not found:
         where = ", ".join(paths) or "the current directory"

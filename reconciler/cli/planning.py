@@ -59,7 +59,7 @@ def plans_reading_meanwhile(
             shown = stderr_progress if len(environments) == 1 else progress_of(environment)
             reading = stack.enter_context(reading_live(client, shown))
             readings.append((environment, client, project_id, reading))
-        base = engine.load_manifests(paths, prune=options["prune"])
+        base = engine.load_manifests(paths, prune=options["prune"], references=False)
         return [
             make_plan(
                 engine.effective_manifests(base, environment),

@@ -122,7 +122,7 @@ def pull(
     client, project_id = client_for(kwargs, environment)
     all_sites, config_file = _sites(config, environment, client.origin, project_id)
     with client, reading_live(client, stderr_progress) as reading:
-        base = engine.load_manifests(paths)
+        base = engine.load_manifests(paths, references=False)
         found = engine.effective_manifests(base, environment)
         planned = engine.make_plan(
             found,

@@ -245,14 +245,16 @@ def apply(
             "refusing to apply without --yes: not on a terminal, so phsync cannot ask",
             hint="review `phsync plan` first, then run `phsync apply --yes`",
         )
+
     def manifests() -> list[Manifest]:
-        return engine.effective_manifests(engine.load_manifests(paths, prune=prune), environment)
+        found = engine.load_manifests(paths, prune=prune, references=False)
+        return engine.effective_manifests(found, environment)
 
     try:
         client, project_id = client_for(kwargs, environment)
     except PhsyncError:
         if not plan_file:
-            manifests()  # their errors come first
+            engine.load_manifests(paths, prune=prune)  # their errors come first
         raise
     with client, ExitStack() as stack:
         lock = None if no_lock else ApplyLock(client)

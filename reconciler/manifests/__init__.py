@@ -53,12 +53,14 @@ def validate(
     *,
     known: Collection[ResourceKey] = (),
     check_refs: bool = True,
+    references: bool = True,
 ) -> list[Issue]:
     """Every problem in ``manifests``: schema, PostHog's rules, duplicate identities, references.
 
     ``known`` holds objects that exist outside the manifests (live objects), so references to
     them are not dangling. ``check_refs=False`` skips the dangling-reference check only; cycles
-    are always errors. The result is sorted by file, line and column.
+    are errors. ``references=False`` leaves every reference check to the caller (a plan checks
+    them all against PostHog's objects). The result is sorted by file, line and column.
     """
     issues: list[Issue] = []
     for manifest in manifests:
@@ -66,7 +68,8 @@ def validate(
         issues.extend(check(manifest))
     issues.extend(duplicates(manifests))
     issues.extend(date_issues(manifests))
-    issues.extend(check_references(manifests, known=known, dangling=check_refs))
+    if references:
+        issues.extend(check_references(manifests, known=known, dangling=check_refs))
     return sort_issues(issues)
 
 
@@ -75,11 +78,15 @@ def load_and_validate(
     *,
     known: Collection[ResourceKey] = (),
     check_refs: bool = True,
+    references: bool = True,
     only_declared: bool = False,
 ) -> list[Manifest]:
     """The manifests under ``paths``, valid; otherwise ManifestError with every issue found."""
     manifests, issues = load_paths(paths, only_declared=only_declared)
-    issues = [*issues, *validate(manifests, known=known, check_refs=check_refs)]
+    issues = [
+        *issues,
+        *validate(manifests, known=known, check_refs=check_refs, references=references),
+    ]
     if issues:
         raise ManifestError(sort_issues(issues))
     return manifests

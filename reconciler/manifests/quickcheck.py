@@ -192,6 +192,9 @@ class _Compiler:
         if name == "allOf":
             parts = [self.compile(sub) for sub in value]
             return lambda v: all(part(v) for part in parts)
+        if name == "anyOf":
+            options = [self.compile(sub) for sub in value]
+            return lambda v: any(option(v) for option in options)
         if name == "if":
             condition = self.compile(value)
             then = self.compile(schema.get("then", True))
