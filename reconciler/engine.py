@@ -41,7 +41,7 @@ from reconciler.live import (
     read_lists,
 )
 from reconciler.model import Action, Manifest, ResourceKey
-from reconciler.plan import Change, LiveState, Plan, build_plan, guard
+from reconciler.plan import Change, LiveState, Plan, build_plan, desired_forms, guard
 from reconciler.policy import check_policies
 from reconciler.reading import (
     LiveReading,
@@ -146,6 +146,12 @@ def make_plan(
     objects the plan adopts, updates or deletes."""
     _no_reserved_key(found)
     tiles = {m.name for m in found if m.kind == "Dashboard" and "tiles" in m.spec}
+    # What the manifests alone decide, worked out while PostHog may still be being read.
+    ordered = manifest_io.dependency_order(found)
+    references = {
+        m.key: tuple(ref.target for ref in manifest_io.references(m)) for m in ordered
+    }
+    wanted = desired_forms(ordered)
     lists = reading.lists() if reading else read_lists(client, progress=progress)
     live, directory = live_from_lists(
         client, lists, dashboards_with_tiles=tiles, progress=progress
@@ -156,13 +162,10 @@ def make_plan(
     if issues:
         raise ManifestError(issues)
     check_targets(targets, found, live)
-    ordered = manifest_io.dependency_order(found)
-    references = {
-        m.key: tuple(ref.target for ref in manifest_io.references(m)) for m in ordered
-    }
     plan = build_plan(
         ordered,
         live,
+        wanted=wanted,
         references=references,
         prune=prune,
         targets=targets,

@@ -197,10 +197,17 @@ def _selected(key: ResourceKey, targets: Sequence[ResourceKey]) -> bool:
     )
 
 
+def desired_forms(manifests: Sequence[Manifest]) -> list[Wanted]:
+    """Each manifest with its canonical spec; pure. Needs no live object, so a plan works it
+    out while PostHog is still being read."""
+    return [Wanted(m, REGISTRY[m.kind].canonical(m.spec)) for m in manifests]
+
+
 def build_plan(
     manifests: Sequence[Manifest],
     live: LiveState,
     *,
+    wanted: Sequence[Wanted] | None = None,
     references: Mapping[ResourceKey, Sequence[ResourceKey]] | None = None,
     prune: bool = False,
     targets: Sequence[ResourceKey] = (),
@@ -209,12 +216,14 @@ def build_plan(
 ) -> Plan:
     """Compare manifests with live objects; pure.
 
-    ``manifests`` must be in dependency order (referenced objects first). ``references`` maps
+    ``manifests`` must be in dependency order (referenced objects first); ``wanted`` is
+    :func:`desired_forms` of them when the caller has it already. ``references`` maps
     each manifest's key to the keys it refers to, to order the apply. An unmanaged object that
     a manifest names is adopted, even when no field differs: apply writes phsync's marker on
     it, so that phsync owns it from then on (``--prune`` deletes it once its manifest goes).
     """
-    wanted = [Wanted(m, REGISTRY[m.kind].canonical(m.spec)) for m in manifests]
+    if wanted is None:
+        wanted = desired_forms(manifests)
     pairing = pair(wanted, live.objects)
     matched: set[int] = set()
     upserts: list[Change] = []
