@@ -18,13 +18,10 @@ from reconciler.cli.listing import (
     listing_options,
     output_option,
     show_fields,
+    yes_no,
 )
 from reconciler.queries import insights
 from reconciler.render.table import render_json
-
-
-def _yes_no(value: bool) -> str:
-    return "yes" if value else "no"
 
 
 @click.group("insights")
@@ -46,7 +43,7 @@ def insights_list(output: str, limit: int, everything: bool, **kw: Any) -> None:
             output=output,
             noun="insights",
             columns=["id", "name", "kind", "series", "managed"],
-            row=lambda i: {**i.to_dict(), "managed": _yes_no(i.managed)},
+            row=lambda i: {**i.to_dict(), "managed": yes_no(i.managed)},
             as_dict=insights.Insight.to_dict,
             progress=progress,
         )
@@ -74,7 +71,7 @@ def insights_get(name: str, output: str, **kw: Any) -> None:
             ("description", chart.description),
             ("tags", ", ".join(chart.tags) or None),
             ("dashboards", ", ".join(f"#{d}" for d in chart.dashboards) or None),
-            ("managed by phsync", _yes_no(chart.managed)),
+            ("managed by phsync", yes_no(chart.managed)),
             ("updated at", chart.updated_at),
         ]
     )
@@ -103,7 +100,7 @@ def actions_list(output: str, limit: int, everything: bool, **kw: Any) -> None:
             output=output,
             noun="actions",
             columns=["id", "name", "steps", "managed"],
-            row=lambda a: {**a.to_dict(), "managed": _yes_no(a.managed)},
+            row=lambda a: {**a.to_dict(), "managed": yes_no(a.managed)},
             as_dict=insights.Action.to_dict,
             progress=progress,
         )

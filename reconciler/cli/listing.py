@@ -149,3 +149,7 @@ def emit(
 def show_fields(fields: Sequence[tuple[str, Any]]) -> None:
     """One object as aligned ``name  value`` lines on stdout; empty fields are left out."""
     render_fields([(n, v) for n, v in fields if v is not None and v != ""], sys.stdout)
+
+
+def yes_no(value: bool) -> str:
+    return "yes" if value else "no"

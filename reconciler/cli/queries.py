@@ -20,16 +20,12 @@ from reconciler.cli.listing import (
     listing_options,
     output_option,
     show_fields,
+    yes_no,
 )
 from reconciler.queries import cohorts, dashboards, endpoints, flags
 from reconciler.queries.common import parse_assignments, parse_value
 from reconciler.render.table import render_json, render_jsonl, render_table
 from reconciler.resources.base import MARKER_TAG
-
-
-def _yes_no(value: bool) -> str:
-    return "yes" if value else "no"
-
 
 # -- flags -------------------------------------------------------------------------------
 
@@ -65,7 +61,7 @@ def flags_list(
             row=lambda f: {
                 **f.to_dict(),
                 "variants": f.variants_text,
-                "managed": _yes_no(f.managed),
+                "managed": yes_no(f.managed),
             },
             as_dict=flags.Flag.to_dict,
             progress=progress,
@@ -93,7 +89,7 @@ def flags_get(key: str, output: str, **kw: Any) -> None:
         ("key", flag.key),
         ("id", flag.id),
         ("name", flag.name),
-        ("active", _yes_no(flag.active)),
+        ("active", yes_no(flag.active)),
         ("managed by phsync", managed),
         ("tags", ", ".join(t for t in flag.tags if t != MARKER_TAG) or None),
         ("rollout", flag.rollout),
@@ -103,7 +99,7 @@ def flags_get(key: str, output: str, **kw: Any) -> None:
     fields += [
         ("variants", flag.variants_text or "none (a boolean flag)"),
         ("payloads", ", ".join(flag.payloads) or None),
-        ("persists across login", _yes_no(flag.ensure_experience_continuity)),
+        ("persists across login", yes_no(flag.ensure_experience_continuity)),
         ("version", flag.version),
         ("scheduled in PostHog", "; ".join(flag.scheduled) or None),
         ("created by", flag.created_by),
@@ -136,7 +132,7 @@ def cohorts_list(search: str | None, output: str, limit: int, everything: bool, 
             output=output,
             noun="cohorts",
             columns=["id", "name", "type", "count", "managed", "criteria"],
-            row=lambda c: {**c.to_dict(), "managed": _yes_no(c.managed)},
+            row=lambda c: {**c.to_dict(), "managed": yes_no(c.managed)},
             as_dict=cohorts.Cohort.to_dict,
             progress=progress,
         )
@@ -161,7 +157,7 @@ def cohorts_get(name: str, output: str, **kw: Any) -> None:
             ("persons", "calculating…" if cohort.calculating else cohort.count),
             ("criteria", cohort.criteria),
             ("description", cohort.description),
-            ("managed by phsync", _yes_no(cohort.managed)),
+            ("managed by phsync", yes_no(cohort.managed)),
             ("deleted", "yes" if cohort.deleted else None),
             ("created by", cohort.created_by),
             ("created at", cohort.created_at),
@@ -215,8 +211,8 @@ def dashboards_list(output: str, limit: int, everything: bool, **kw: Any) -> Non
             columns=["id", "name", "pinned", "managed", "tags", "description"],
             row=lambda d: {
                 **d.to_dict(),
-                "pinned": _yes_no(d.pinned),
-                "managed": _yes_no(d.managed),
+                "pinned": yes_no(d.pinned),
+                "managed": yes_no(d.managed),
                 "tags": ", ".join(t for t in d.tags if t != MARKER_TAG),
             },
             as_dict=dashboards.Dashboard.to_dict,
@@ -240,9 +236,9 @@ def dashboards_get(name: str, output: str, **kw: Any) -> None:
             ("name", board.name),
             ("id", board.id),
             ("description", board.description),
-            ("pinned", _yes_no(board.pinned)),
+            ("pinned", yes_no(board.pinned)),
             ("tags", ", ".join(t for t in board.tags if t != MARKER_TAG) or None),
-            ("managed by phsync", _yes_no(board.managed)),
+            ("managed by phsync", yes_no(board.managed)),
             ("created by", board.created_by),
             ("tiles", len(board.tiles or ())),
         ]
@@ -282,7 +278,7 @@ def endpoints_list(output: str, limit: int, everything: bool, **kw: Any) -> None
             output=output,
             noun="endpoints",
             columns=["name", "active", "query_kind", "version", "description"],
-            row=lambda e: {**e.to_dict(), "active": _yes_no(e.active)},
+            row=lambda e: {**e.to_dict(), "active": yes_no(e.active)},
             as_dict=endpoints.Endpoint.to_dict,
         )
 

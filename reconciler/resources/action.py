@@ -14,7 +14,6 @@ from typing import Any
 
 from reconciler import paths
 from reconciler.resources.base import (
-    MARKER_TAG,
     Directory,
     Json,
     LiveObject,
@@ -24,6 +23,7 @@ from reconciler.resources.base import (
     mark_tags,
     no_followup,
     number,
+    tagged_managed,
     user_tags,
     with_marker,
 )
@@ -56,8 +56,7 @@ list_rule = action_lists
 create_followup = no_followup
 
 
-def is_managed(raw: Mapping[str, Json]) -> bool:
-    return MARKER_TAG in (raw.get("tags") or [])
+is_managed = tagged_managed
 
 
 def version(raw: Mapping[str, Json], spec: Mapping[str, Json]) -> str:

@@ -141,6 +141,11 @@ def user_tags(tags: Json) -> list[str]:
     return sorted(stored - {MARKER_TAG, ""})
 
 
+def tagged_managed(raw: Mapping[str, Json]) -> bool:
+    """Whether a live object of a kind phsync marks with a tag carries phsync's marker."""
+    return MARKER_TAG in (raw.get("tags") or [])
+
+
 def with_marker(tags: Json) -> list[str]:
     return [*user_tags(tags), MARKER_TAG]
 

@@ -18,12 +18,12 @@ from typing import Any
 from reconciler import paths
 from reconciler.items import pair
 from reconciler.resources.base import (
-    MARKER_TAG,
     Directory,
     Json,
     LiveObject,
     content_hash,
     mark_tags,
+    tagged_managed,
     user_tags,
     with_marker,
 )
@@ -41,8 +41,7 @@ def identity(spec: Mapping[str, Json]) -> str:
 display_name = identity
 
 
-def is_managed(raw: Mapping[str, Json]) -> bool:
-    return MARKER_TAG in (raw.get("tags") or [])
+is_managed = tagged_managed
 
 
 def version(raw: Mapping[str, Json], spec: Mapping[str, Json]) -> str:

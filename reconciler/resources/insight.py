@@ -20,7 +20,6 @@ from typing import Any
 from reconciler import paths
 from reconciler.resources import query_refs
 from reconciler.resources.base import (
-    MARKER_TAG,
     Directory,
     Json,
     LiveObject,
@@ -28,6 +27,7 @@ from reconciler.resources.base import (
     mark_tags,
     no_followup,
     number,
+    tagged_managed,
     user_tags,
     with_marker,
 )
@@ -46,8 +46,7 @@ def identity(spec: Mapping[str, Json]) -> str:
 display_name = identity
 
 
-def is_managed(raw: Mapping[str, Json]) -> bool:
-    return MARKER_TAG in (raw.get("tags") or [])
+is_managed = tagged_managed
 
 
 def version(raw: Mapping[str, Json], spec: Mapping[str, Json]) -> str:

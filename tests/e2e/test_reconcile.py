@@ -165,3 +165,17 @@ def test_prune_with_no_manifests_is_refused(emulator: Any, emulator_env: dict[st
     # not even the apply lock, which is taken only once the manifests are valid.
     routes = emulator.stats()["by_route"]
     assert routes and all(route.startswith("GET ") for route in routes), routes
+
+
+def test_plan_still_reports_a_reference_cycle(emulator_env: dict[str, str], tmp_path: Path) -> None:
+    """Plan leaves reference checks out of validation and makes them all against PostHog's
+    objects: a cycle among manifests is still an error, and nothing is planned."""
+    (tmp_path / "flags.yaml").write_text(
+        "kind: FeatureFlag\nkey: loop-a\nfilters:\n  groups:\n"
+        "    - properties: [{key: loop-b, type: flag, value: 'true', operator: flag_evaluates_to}]\n"
+        "---\nkind: FeatureFlag\nkey: loop-b\nfilters:\n  groups:\n"
+        "    - properties: [{key: loop-a, type: flag, value: 'true', operator: flag_evaluates_to}]\n"
+    )
+    assert phsync(emulator_env, "validate", str(tmp_path)).returncode == 1
+    result = phsync(emulator_env, "plan", str(tmp_path))
+    assert result.returncode == 1 and "reference cycle" in result.stderr, result.stderr
