@@ -5,7 +5,13 @@ that all stay alive until the command ends. Each full collection walks every one
 collections grow slower as the heap grows: a quarter of the time of loading 17,500
 manifests. These objects hold no reference cycles (dicts, lists, frozen values), so nothing
 is gained by looking for cycles among them; reference counting still frees everything else
-at once, and any cycle made meanwhile is collected after. Usable as a decorator.
+at once. Usable as a decorator.
+
+When the pause ends, what is alive is moved out of the collector's sight (``gc.freeze``).
+Otherwise the first allocation after it would start a collection of everything allocated
+during the pause, all of it still in the youngest generation: a third of a second after
+loading 20,000 manifests, paid again after each pause. The cost: a cycle that became garbage
+during the pause is kept until the process ends.
 """
 
 from __future__ import annotations
@@ -17,7 +23,8 @@ from contextlib import contextmanager
 
 @contextmanager
 def paused_gc() -> Iterator[None]:
-    """No cyclic garbage collection inside; the collector's state is restored after."""
+    """No cyclic garbage collection inside; the collector's state is restored after, and
+    what the pause built is never walked by a collection again."""
     if not gc.isenabled():
         yield
         return
@@ -25,4 +32,5 @@ def paused_gc() -> Iterator[None]:
     try:
         yield
     finally:
+        gc.freeze()
         gc.enable()

@@ -58,3 +58,24 @@ def test_loading_manifests_leaves_the_collector_on(tmp_path: Path) -> None:
     manifests, issues = load_paths([tmp_path])
     assert len(manifests) == 1 and not issues
     assert gc.isenabled()
+
+
+def test_what_a_pause_built_is_not_walked_by_the_next_collection() -> None:
+    with paused_gc():
+        built = [[n] for n in range(10_000)]
+        assert gc.get_count()[0] >= 10_000  # each list is counted towards a collection
+    assert gc.get_count()[0] < 100  # ... which no longer starts at the next allocation
+    assert gc.get_freeze_count() >= len(built)
+
+
+def test_a_cycle_made_after_a_pause_is_still_collected() -> None:
+    with paused_gc():
+        pass
+
+    class Node:
+        other: object = None
+
+    first, second = Node(), Node()
+    first.other, second.other = second, first
+    del first, second
+    assert gc.collect() >= 2
