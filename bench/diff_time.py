@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from reconciler import engine, paths
+from reconciler.assembly import build_directory, to_live_object
 from reconciler.diff import diff
-from reconciler.live import build_directory, to_live_object
 from reconciler.manifests import dependency_order, references
 from reconciler.plan import LiveState, Plan, build_plan
 from reconciler.resources import REGISTRY

@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from reconciler import guarded, paths
+from reconciler.assembly import to_live_object
 from reconciler.client.retry import RetryPolicy
 from reconciler.errors import (
     ApplyError,
@@ -33,7 +34,7 @@ from reconciler.errors import (
 )
 from reconciler.gated_writes import Awaiting, patch_flag
 from reconciler.interrupt import HardInterrupt, InterruptWatcher, interrupted_report
-from reconciler.live import ApiClient, to_live_object
+from reconciler.live import ApiClient
 from reconciler.model import Action, ResourceKey
 from reconciler.placement import place_insights, settle_tiles
 from reconciler.plan import Change, LiveState, Plan

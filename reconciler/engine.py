@@ -38,7 +38,7 @@ from reconciler.live import (
     fetch_live,
     live_from_lists,
     managed_duplicates,
-    read_lists,
+    read_live,
 )
 from reconciler.model import Action, Manifest, ResourceKey
 from reconciler.plan import Change, LiveState, Plan, build_plan, desired_forms, guard
@@ -152,9 +152,9 @@ def make_plan(
         m.key: tuple(ref.target for ref in manifest_io.references(m)) for m in ordered
     }
     wanted = desired_forms(ordered)
-    lists = reading.lists() if reading else read_lists(client, progress=progress)
+    assembly = reading.assembly() if reading else read_live(client, progress=progress)
     live, directory = live_from_lists(
-        client, lists, dashboards_with_tiles=tiles, progress=progress
+        client, assembly, dashboards_with_tiles=tiles, progress=progress
     )
     issues = manifest_io.check_references(
         found, known=_known_live(directory), live=True, ambiguous=ambiguous_names(live)

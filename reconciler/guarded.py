@@ -15,8 +15,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from reconciler.activity import last_change
+from reconciler.assembly import to_live_object
 from reconciler.errors import ChangedSincePlanError
-from reconciler.live import ApiClient, to_live_object
+from reconciler.live import ApiClient
 from reconciler.plan import Change
 from reconciler.resources.base import Directory, LiveObject
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
+from reconciler.assembly import Assembly
 from reconciler.model import KINDS, ResourceKey
 from reconciler.plan import LiveState
 from reconciler.resources import REGISTRY
@@ -33,38 +34,6 @@ class ApiClient(Protocol):
     def request(
         self, method: str, path: str, *, params: Mapping[str, Any] | None = None, json: Any = None
     ) -> Any: ...
-
-
-def _identity_of_raw(kind: str, raw: Mapping[str, Any]) -> str | None:
-    if kind == "FeatureFlag":
-        return raw.get("key")
-    if kind in ("Cohort", "Dashboard", "Action", "Insight"):
-        return raw.get("name")
-    return None
-
-
-def build_directory(raw_by_kind: Mapping[str, list[dict[str, Any]]]) -> Directory:
-    """Names <-> ids of live objects; where names repeat, a managed object wins (the oldest).
-
-    A managed object that repeats the name of an older managed one (two applies that ran at
-    once both created it) gets no name of its own: a reference to it reads as ``#ID``, so a
-    plan points it at the object that stays before ``--prune`` deletes the newer one.
-    """
-    directory = Directory()
-    for kind, objects in raw_by_kind.items():
-        adapter = REGISTRY[kind]
-        ordered = sorted(objects, key=lambda raw: (adapter.is_managed(raw), -int(raw["id"])))
-        for raw in ordered:
-            name = _identity_of_raw(kind, raw)
-            if name is not None:
-                directory.add(kind, name, int(raw["id"]))
-        for raw in ordered:
-            name = _identity_of_raw(kind, raw)
-            object_id = int(raw["id"])
-            kept = directory.ids.get(ResourceKey(kind, name)) if name is not None else None
-            if kept is not None and kept != object_id and adapter.is_managed(raw):
-                del directory.names[(kind, object_id)]
-    return directory
 
 
 def managed_duplicates(live: LiveState) -> list[str]:
@@ -107,20 +76,6 @@ def ambiguous_names(live: LiveState) -> dict[ResourceKey, tuple[int, ...]]:
             if len(group) > 1 and not any(obj.managed for obj in group):
                 found[ResourceKey(kind, name)] = tuple(sorted(obj.id for obj in group))
     return found
-
-
-def to_live_object(kind: str, raw: dict[str, Any], directory: Directory) -> LiveObject:
-    adapter = REGISTRY[kind]
-    spec = adapter.from_live(raw, directory)
-    return LiveObject(
-        kind=kind,
-        id=int(raw["id"]),
-        name=adapter.display_name(spec),
-        managed=adapter.is_managed(raw),
-        raw=raw,
-        spec=spec,
-        version=adapter.version(raw, spec),
-    )
 
 
 GENERATED_DASHBOARD_PREFIX = "Generated Dashboard: "
@@ -189,10 +144,13 @@ def read_lists(
     kinds: Collection[str] = KINDS,
     progress: ProgressFn | None = None,
     stop: Callable[[], bool] = lambda: False,
+    arrived: Callable[[str, list[dict[str, Any]]], None] | None = None,
 ) -> RawLists:
     """Every kind's list pages (up to :data:`LIST_READERS` kinds at once, each in its order);
     ``stop()`` is asked between objects and ends the reading early (what was read so far is
-    returned, and is not to be planned against). The first error stops the other readers."""
+    returned, and is not to be planned against). ``arrived(kind, objects)`` is called on the
+    reading thread with each kind's whole list (never a list cut short). The first error
+    stops the other readers."""
     failed = threading.Event()
     users = _SharedUsers()
 
@@ -211,7 +169,9 @@ def read_lists(
                 users.share(raw)
                 found.append(raw)
                 if halted():
-                    break
+                    return found
+            if arrived is not None:
+                arrived(kind, found)
         except BaseException:
             failed.set()
             raise
@@ -224,17 +184,31 @@ def read_lists(
         return dict(zip(ordered, pool.map(read, ordered), strict=True))
 
 
+def read_live(
+    client: ApiClient,
+    *,
+    kinds: Collection[str] = KINDS,
+    progress: ProgressFn | None = None,
+    stop: Callable[[], bool] = lambda: False,
+) -> Assembly:
+    """Every kind's list, each made into live objects as soon as it and the kinds it names are
+    read (see :func:`read_lists` for ``stop``)."""
+    assembly = Assembly(kinds)
+    read_lists(client, kinds=kinds, progress=progress, stop=stop, arrived=assembly.arrived)
+    return assembly
+
+
 def live_from_lists(
     client: ApiClient,
-    raw_by_kind: RawLists,
+    assembly: Assembly,
     *,
     dashboards_with_tiles: Collection[str] = (),
     every_dashboard_in_full: bool = False,
     progress: ProgressFn | None = None,
 ) -> tuple[LiveState, Directory]:
-    """The live state from the lists, the dashboards that need it read in full first."""
+    """The live state from the lists, the dashboards that need it read in full."""
     wanted = set(dashboards_with_tiles)
-    boards = raw_by_kind.get("Dashboard", [])
+    boards = assembly.lists().get("Dashboard", [])
     to_read = [
         index
         for index, raw in enumerate(boards)
@@ -243,14 +217,8 @@ def live_from_lists(
     ]
     if to_read and progress:
         progress(f"reading {len(to_read)} dashboards in full")
-    for index, full in zip(to_read, _read_dashboards(client, boards, to_read), strict=True):
-        boards[index] = full
-    directory = build_directory(raw_by_kind)
-    objects = {
-        kind: [to_live_object(kind, raw, directory) for raw in raws]
-        for kind, raws in raw_by_kind.items()
-    }
-    return LiveState(objects=objects), directory
+    fulls = _read_dashboards(client, boards, to_read)
+    return assembly.finished(dict(zip(to_read, fulls, strict=True)))
 
 
 def fetch_live(
@@ -262,10 +230,9 @@ def fetch_live(
     progress: ProgressFn | None = None,
 ) -> tuple[LiveState, Directory]:
     """List every kind once, then read in full the dashboards whose manifests declare tiles."""
-    raw_by_kind = read_lists(client, kinds=kinds, progress=progress)
     return live_from_lists(
         client,
-        raw_by_kind,
+        read_live(client, kinds=kinds, progress=progress),
         dashboards_with_tiles=dashboards_with_tiles,
         every_dashboard_in_full=every_dashboard_in_full,
         progress=progress,

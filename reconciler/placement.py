@@ -17,8 +17,9 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
+from reconciler.assembly import to_live_object
 from reconciler.errors import PhsyncError
-from reconciler.live import ApiClient, to_live_object
+from reconciler.live import ApiClient
 from reconciler.plan import Change
 from reconciler.resources import dashboard
 from reconciler.resources.base import Directory

@@ -10,7 +10,8 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from typing import TypeVar
 
-from reconciler.live import ApiClient, RawLists, read_lists
+from reconciler.assembly import Assembly
+from reconciler.live import ApiClient, read_live
 from reconciler.lock import ApplyLock, Holder
 
 Progress = Callable[[str], None]
@@ -18,7 +19,8 @@ T = TypeVar("T")
 
 
 class LiveReading:
-    """PostHog's list pages read on a thread while this one parses and validates manifests.
+    """PostHog's list pages read on a thread while this one parses and validates manifests,
+    and made into live objects there as they arrive.
 
     Reading is harmless, so it need not wait for valid manifests; only writes must. The
     network waits dominate the reading, so one thread overlaps it with the CPU-bound parsing.
@@ -26,7 +28,7 @@ class LiveReading:
 
     def __init__(self, client: ApiClient, progress: Progress | None = None) -> None:
         self._stop = threading.Event()
-        self._lists: RawLists | None = None
+        self._assembly: Assembly | None = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(
             target=self._read, args=(client, progress), name="phsync-live-read", daemon=True
@@ -35,17 +37,17 @@ class LiveReading:
 
     def _read(self, client: ApiClient, progress: Progress | None) -> None:
         try:
-            self._lists = read_lists(client, progress=progress, stop=self._stop.is_set)
+            self._assembly = read_live(client, progress=progress, stop=self._stop.is_set)
         except BaseException as exc:  # handed to the thread that asks for the lists
             self._error = exc
 
-    def lists(self) -> RawLists:
-        """The lists once read; an error of the reading is raised here."""
+    def assembly(self) -> Assembly:
+        """The lists once read, as live objects; an error of the reading is raised here."""
         self._thread.join()
         if self._error is not None:
             raise self._error
-        assert self._lists is not None
-        return self._lists
+        assert self._assembly is not None
+        return self._assembly
 
     def cancel(self) -> None:
         """Stop reading (between objects) and wait for the request in flight."""

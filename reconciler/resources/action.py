@@ -31,6 +31,8 @@ from reconciler.resources.labels import action_lists
 
 kind = "Action"
 collection = "actions"
+# The kinds whose ids a live object holds and its canonical form names.
+refers_to: tuple[str, ...] = ()
 STEP_FIELDS = (
     "event",
     "url",

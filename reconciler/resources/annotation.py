@@ -38,6 +38,8 @@ from reconciler.resources.base import (
 
 kind = "Annotation"
 collection = "annotations"
+# The kinds whose ids a live object holds and its canonical form names.
+refers_to: tuple[str, ...] = ("Dashboard",)
 MANAGED_CREATION_TYPE = "GIT"
 MARKER = "\u2063"
 # Zero-width characters that carry a handle, two bits each; none of them is whitespace to

@@ -46,6 +46,11 @@ class Directory:
         self.ids[ResourceKey(kind, name)] = object_id
         self.names[(kind, object_id)] = name
 
+    def include(self, other: Directory) -> None:
+        """Add the names and ids of ``other`` (of other kinds than this one holds)."""
+        self.ids.update(other.ids)
+        self.names.update(other.names)
+
     def id_of(self, kind: str, name: str) -> int:
         try:
             return self.ids[ResourceKey(kind, name)]
@@ -83,6 +88,8 @@ class ResourceKind(Protocol):
 
     kind: str
     collection: str  # the path segment under /api/projects/{id}/
+    # The kinds whose ids live objects of this kind hold, which from_live turns into names.
+    refers_to: tuple[str, ...]
 
     def identity(self, spec: Mapping[str, Json]) -> str:
         """The key that matches a canonical spec (from a manifest or from live) to its twin."""

@@ -25,6 +25,8 @@ from reconciler.resources.labels import cohort_lists
 
 kind = "Cohort"
 collection = "cohorts"
+# The kinds whose ids a live object holds and its canonical form names.
+refers_to: tuple[str, ...] = ("Cohort",)
 MARKER = "[managed by phsync]"
 
 

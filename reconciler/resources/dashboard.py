@@ -31,6 +31,8 @@ from reconciler.resources.labels import TILES, dashboard_lists
 
 kind = "Dashboard"
 collection = "dashboards"
+# The kinds whose ids a live object holds and its canonical form names.
+refers_to: tuple[str, ...] = ("Insight",)
 _SCALARS = ("name", "description", "pinned")
 
 

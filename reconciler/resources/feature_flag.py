@@ -31,6 +31,8 @@ from reconciler.resources.labels import flag_lists
 
 kind = "FeatureFlag"
 collection = "feature_flags"
+# The kinds whose ids a live object holds and its canonical form names.
+refers_to: tuple[str, ...] = ("Cohort", "FeatureFlag")
 
 # filters keys owned by other PostHog products.
 FOREIGN_FILTER_KEYS = (

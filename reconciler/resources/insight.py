@@ -35,6 +35,8 @@ from reconciler.resources.labels import insight_lists
 
 kind = "Insight"
 collection = "insights"
+# The kinds whose ids a live object holds and its canonical form names.
+refers_to: tuple[str, ...] = ("Action", "Cohort")
 create_followup = no_followup
 list_rule = insight_lists
 

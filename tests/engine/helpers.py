@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reconciler.live import build_directory, to_live_object
+from reconciler.assembly import build_directory, to_live_object
 from reconciler.model import IDENTITY_FIELD, Manifest, SourceLocation
 from reconciler.plan import LiveState
 

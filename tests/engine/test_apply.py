@@ -69,7 +69,7 @@ def _flag(key: str, deps: tuple[str, ...] = (), cohort: str | None = None) -> di
 
 
 def _plan_for(specs: list[tuple[str, dict[str, Any]]], fake: FakePostHog) -> Any:
-    from reconciler.live import build_directory
+    from reconciler.assembly import build_directory
 
     ms = [manifest(kind, spec) for kind, spec in specs]
     refs = {
@@ -137,7 +137,7 @@ def test_deletes_are_soft_and_dependents_go_first() -> None:
         2: {"id": 2, "key": "uses-base", "tags": [MARKER_TAG], "version": 1,
             "filters": {"groups": [{"properties": [{"type": "flag", "key": "1", "value": True}]}]}},
     }
-    from reconciler.live import build_directory
+    from reconciler.assembly import build_directory
 
     live = live_state(flags=list(fake.objects["feature_flags"].values()))
     plan = build_plan([], live, prune=True)

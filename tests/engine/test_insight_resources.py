@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from reconciler.assembly import to_live_object
 from reconciler.diff import diff
-from reconciler.live import to_live_object
 from reconciler.manifests.loader import parse_text
 from reconciler.manifests.references import dependency_order, references
 from reconciler.resources import action, dashboard, insight, query_refs

@@ -158,7 +158,7 @@ def test_apply_keeps_what_it_read_only_if_no_apply_held_the_lock_meanwhile(
     with _under(lock, client) as (_, reading):
         assert (reading is not None) is kept
         if reading is not None:
-            assert [raw["id"] for raw in reading.lists()["Cohort"]] == [0, 1, 2]
+            assert [raw["id"] for raw in reading.assembly().lists()["Cohort"]] == [0, 1, 2]
     assert lock.held == 1
     if mark is None:
         assert client.served == {}  # nothing read before the lock

@@ -80,7 +80,7 @@ def test_flag_created_then_read_back_has_no_diff() -> None:
 
 
 def test_flag_update_keeps_filters_other_products_wrote() -> None:
-    from reconciler.live import to_live_object
+    from reconciler.assembly import to_live_object
 
     directory = _directory()
     desired = feature_flag.canonical(FLAG)
@@ -94,7 +94,7 @@ def test_flag_update_keeps_filters_other_products_wrote() -> None:
 
 def test_flag_update_sends_live_value_for_ignored_paths() -> None:
     from reconciler import paths
-    from reconciler.live import to_live_object
+    from reconciler.assembly import to_live_object
 
     directory = _directory()
     desired = feature_flag.canonical(FLAG)
@@ -158,7 +158,7 @@ def test_dashboard_tiles_compare_only_given_parts() -> None:
 
 
 def test_dashboard_tile_patch_reuses_and_removes_text_tiles() -> None:
-    from reconciler.live import to_live_object
+    from reconciler.assembly import to_live_object
 
     live_raw = {"id": 3, "name": "G", "tags": [MARKER_TAG], "tiles": [
         {"id": 10, "text": {"id": 1, "body": "old"}, "layouts": {"sm": {"y": 0}}},

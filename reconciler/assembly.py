@@ -1,0 +1,149 @@
+"""Live objects from PostHog's lists: the names and ids of every object (the directory) and
+each object in canonical form.
+
+A project's lists arrive one kind after another, and turning them into live objects is CPU
+work (ids become names, PostHog's forms become phsync's). :class:`Assembly` turns each kind
+into live objects as soon as its list and the lists of the kinds it names are in, on the thread
+that read the last of them: the work fills the time the reading leaves free, rather than
+waiting for the last page of the longest list.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from reconciler.model import KINDS, ResourceKey
+from reconciler.plan import LiveState
+from reconciler.resources import REGISTRY
+from reconciler.resources.base import Directory, LiveObject
+
+Raw = dict[str, Any]
+
+
+def _identity_of_raw(kind: str, raw: Mapping[str, Any]) -> str | None:
+    if kind == "FeatureFlag":
+        return raw.get("key")
+    if kind in ("Cohort", "Dashboard", "Action", "Insight"):
+        return raw.get("name")
+    return None
+
+
+def directory_part(kind: str, objects: Collection[Raw]) -> Directory:
+    """Names <-> ids of one kind's live objects; where names repeat, a managed object wins
+    (the oldest).
+
+    A managed object that repeats the name of an older managed one (two applies that ran at
+    once both created it) gets no name of its own: a reference to it reads as ``#ID``, so a
+    plan points it at the object that stays before ``--prune`` deletes the newer one.
+    """
+    directory = Directory()
+    adapter = REGISTRY[kind]
+    ordered = sorted(objects, key=lambda raw: (adapter.is_managed(raw), -int(raw["id"])))
+    for raw in ordered:
+        name = _identity_of_raw(kind, raw)
+        if name is not None:
+            directory.add(kind, name, int(raw["id"]))
+    for raw in ordered:
+        name = _identity_of_raw(kind, raw)
+        object_id = int(raw["id"])
+        kept = directory.ids.get(ResourceKey(kind, name)) if name is not None else None
+        if kept is not None and kept != object_id and adapter.is_managed(raw):
+            del directory.names[(kind, object_id)]
+    return directory
+
+
+def build_directory(raw_by_kind: Mapping[str, Collection[Raw]]) -> Directory:
+    """Names <-> ids of every live object in the lists (see :func:`directory_part`)."""
+    directory = Directory()
+    for kind, objects in raw_by_kind.items():
+        directory.include(directory_part(kind, objects))
+    return directory
+
+
+def to_live_object(kind: str, raw: Raw, directory: Directory) -> LiveObject:
+    adapter = REGISTRY[kind]
+    spec = adapter.from_live(raw, directory)
+    return LiveObject(
+        kind=kind,
+        id=int(raw["id"]),
+        name=adapter.display_name(spec),
+        managed=adapter.is_managed(raw),
+        raw=raw,
+        spec=spec,
+        version=adapter.version(raw, spec),
+    )
+
+
+class Assembly:
+    """The live objects of ``kinds``, each kind made as soon as it and the kinds it names
+    (``refers_to``) have arrived. :meth:`arrived` may be called from several threads, once per
+    kind with its whole list; :meth:`finished` once every kind has arrived."""
+
+    def __init__(self, kinds: Collection[str] = KINDS) -> None:
+        self.kinds = tuple(kinds)
+        self._lock = threading.Lock()
+        self._lists: dict[str, list[Raw]] = {}
+        self._parts: dict[str, Directory] = {}
+        self._objects: dict[str, list[LiveObject]] = {}
+        self._taken: set[str] = set()
+
+    @classmethod
+    def of(cls, raw_by_kind: Mapping[str, list[Raw]]) -> Assembly:
+        """The assembly of lists read already."""
+        assembly = cls(raw_by_kind)
+        for kind, objects in raw_by_kind.items():
+            assembly.arrived(kind, objects)
+        return assembly
+
+    def lists(self) -> dict[str, list[Raw]]:
+        """The lists as they arrived, in the order of ``kinds``."""
+        return {kind: self._lists[kind] for kind in self.kinds if kind in self._lists}
+
+    def arrived(self, kind: str, objects: list[Raw]) -> None:
+        """``kind``'s whole list is in: make every kind that is ready now and that no other
+        thread has taken."""
+        part = directory_part(kind, objects)
+        with self._lock:
+            self._lists[kind] = objects
+            self._parts[kind] = part
+            ready = [
+                waiting
+                for waiting in self._lists
+                if waiting not in self._taken and self._named_are_in(waiting)
+            ]
+            self._taken.update(ready)
+        for waiting in ready:
+            directory = self._names_for(waiting)
+            made = [to_live_object(waiting, raw, directory) for raw in self._lists[waiting]]
+            with self._lock:
+                self._objects[waiting] = made
+
+    def _named_are_in(self, kind: str) -> bool:
+        named = REGISTRY[kind].refers_to
+        return all(other in self._parts for other in named if other in self.kinds)
+
+    def _names_for(self, kind: str) -> Directory:
+        directory = Directory()
+        for other in REGISTRY[kind].refers_to:
+            if other in self._parts:
+                directory.include(self._parts[other])
+        return directory
+
+    def finished(self, read_again: Mapping[int, Raw] | None = None) -> tuple[LiveState, Directory]:
+        """The live state and the directory; ``read_again`` holds dashboards read in full
+        since their list arrived (by their index in it), which replace the listed ones."""
+        missing = [kind for kind in self.kinds if kind not in self._objects]
+        if missing:
+            raise RuntimeError(f"the lists of {', '.join(missing)} were not all read")
+        if read_again:
+            boards, made = self._lists["Dashboard"], self._objects["Dashboard"]
+            directory = self._names_for("Dashboard")
+            for index, full in read_again.items():
+                boards[index] = full
+                made[index] = to_live_object("Dashboard", full, directory)
+        directory = Directory()
+        for kind in self.kinds:
+            directory.include(self._parts[kind])
+        return LiveState(objects={kind: self._objects[kind] for kind in self.kinds}), directory
