@@ -6,6 +6,7 @@ schema, plus YAML 1.1 timestamps and merge keys."""
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Iterator
 from typing import Any, Protocol
@@ -76,13 +77,39 @@ def _libyaml_loader() -> Any:
         return None
 
     class CLoader(CParser, CoreResolver):
-        """libyaml's parser and composer with phsync's resolver, as CSafeLoader is built."""
+        """libyaml's parser and composer with phsync's resolver, as CSafeLoader is built.
+
+        libyaml calls three of the resolver's methods for every node, and most of a manifest's
+        scalars are the same few keys and words; so the tags of plain scalars are remembered,
+        and the two hooks that serve only path resolvers (phsync adds none) are functions of C
+        that do nothing, in place of Python methods that return at once."""
+
+        descend_resolver = staticmethod(operator.is_)  # type: ignore[assignment]
+        ascend_resolver = tuple  # type: ignore[assignment]
 
         def __init__(self, stream: str) -> None:
             CParser.__init__(self, stream)
             CoreResolver.__init__(self)
 
+        def resolve(self, kind: type[Node], value: Any, implicit: tuple[bool, bool]) -> str:
+            if kind is not ScalarNode or not implicit[0]:
+                return _DEFAULT_TAGS[kind]  # a collection, or a quoted scalar
+            tag = _PLAIN_TAGS.get(value)
+            if tag is None:
+                tag = CoreResolver.resolve(self, kind, value, implicit)  # type: ignore[no-untyped-call]
+                if len(_PLAIN_TAGS) >= PLAIN_TAGS_KEPT:
+                    _PLAIN_TAGS.clear()
+                _PLAIN_TAGS[value] = tag
+            return tag
+
+    assert not CoreResolver.yaml_path_resolvers  # what makes the hooks above safe to skip
     return CLoader
+
+
+# The tag of each plain scalar seen lately (its text decides it); emptied when full.
+PLAIN_TAGS_KEPT = 20_000
+_PLAIN_TAGS: dict[str, str] = {}
+_DEFAULT_TAGS = {ScalarNode: CORE + "str", SequenceNode: SEQ, MappingNode: MAP}
 
 
 CLoader = _libyaml_loader()

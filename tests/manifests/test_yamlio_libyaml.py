@@ -42,6 +42,7 @@ TRICKY = [
     "---\n",
     "\ufeffa: 1\n",
     "a: b\x01\n",
+    "a: 1\nb: '1'\nc: 1\nd: \"true\"\ne: true\nf: TRUE\ng: tRUE\nh: ''\ni: \nj: null\n",
 ]
 
 
@@ -60,6 +61,14 @@ def _careful(text: str, monkeypatch: pytest.MonkeyPatch) -> object:
 @pytest.mark.parametrize("text", [*TRICKY, *_manifest_texts()])
 def test_libyaml_and_the_careful_composer_agree(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
     assert parse_documents(text, "f.yaml") == _careful(text, monkeypatch)
+
+
+def test_remembered_tags_are_the_tags_of_the_text_even_once_forgotten(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(yamlcompose, "PLAIN_TAGS_KEPT", 3)  # forget every third value
+    for text in [*TRICKY, *_manifest_texts(valid_only=True)]:
+        assert parse_documents(text, "f.yaml") == _careful(text, monkeypatch)
 
 
 def test_well_formed_manifests_are_composed_by_libyaml() -> None:
