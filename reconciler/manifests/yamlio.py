@@ -303,6 +303,64 @@ def _binary(filename: str) -> Issue:
     )
 
 
+class _Doubt(Exception):
+    """What the quick build leaves to :class:`_Builder`, which says what is wrong and where."""
+
+
+_STR, _CONSTRUCTOR = CORE + "str", SafeConstructor()
+
+
+class _QuickBuild:
+    """The data of a document that needs no positions, built without the paths and checks
+    that only a message needs; :class:`_Doubt` at anything :class:`_Builder` would report (a
+    tag, a merge key, a repeated key, a value that is not what its tag says) or, with
+    ``guard``, count as too much. Every well-formed manifest takes this way. (A class, not a
+    closure: a closure that calls itself is a reference cycle, and the collector is paused.)"""
+
+    def __init__(self, guard: bool) -> None:
+        self.guard = guard
+        self.count = 0
+
+    def __call__(self, root: Node) -> Any:
+        try:
+            return self.build(root, 0)
+        except ValueError as exc:  # a value its tag does not allow
+            raise _Doubt from exc
+
+    def build(self, node: Node, depth: int) -> Any:
+        kind = node.__class__
+        if self.guard:
+            self.count += 1 + (len(node.value) if kind is MappingNode else 0)
+            if self.count > MAX_NODES or depth >= MAX_DEPTH:
+                raise _Doubt
+        tag = node.tag
+        if kind is ScalarNode:
+            text = node.value
+            if tag == _STR:
+                return sys.intern(text) if len(text) <= 32 else text
+            if tag == TIMESTAMP:
+                return iso_timestamp(_CONSTRUCTOR.construct_yaml_timestamp(node))  # type: ignore[arg-type]
+            if tag not in SCALAR_TAGS:
+                raise _Doubt
+            value = _scalar_value(tag, text)
+            if isinstance(value, float) and not math.isfinite(value):
+                raise _Doubt
+            return value
+        if kind is SequenceNode and tag == SEQ:
+            return [self.build(item, depth + 1) for item in node.value]
+        if kind is not MappingNode or tag != MAP:
+            raise _Doubt
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.__class__ is not ScalarNode or key_node.tag == MERGE:
+                raise _Doubt
+            key = sys.intern(key_node.value)
+            if key in out:
+                raise _Doubt
+            out[key] = self.build(value_node, depth + 1)
+        return out
+
+
 def _build_documents(
     nodes: Iterable[Node],
     filename: str,
@@ -316,11 +374,20 @@ def _build_documents(
         builder = _Builder(filename, guard=guard, record=record)
         location = builder.where(node.start_mark)
         empty = isinstance(node, ScalarNode) and node.tag == CORE + "null" and not node.value
-        data = None if empty else builder.build(node, ())
+        data = None if empty else _build(builder, node, guard)
         builder.positions[()] = location
         documents.append(Document(data, location, builder.positions))
         issues.extend(builder.issues)
     return documents, issues
+
+
+def _build(builder: _Builder, node: Node, guard: bool) -> Any:
+    if not builder.record:
+        try:
+            return _QuickBuild(guard)(node)
+        except _Doubt:
+            pass
+    return builder.build(node, ())
 
 
 def parse_documents(

@@ -63,6 +63,15 @@ def test_libyaml_and_the_careful_composer_agree(text: str, monkeypatch: pytest.M
     assert parse_documents(text, "f.yaml") == _careful(text, monkeypatch)
 
 
+@pytest.mark.parametrize("text", [*TRICKY, *_manifest_texts()])
+def test_documents_built_without_positions_hold_the_same_data_and_issues(text: str) -> None:
+    quick, quick_issues = parse_documents(text, "f.yaml", positions=False)
+    careful, careful_issues = parse_documents(text, "f.yaml")
+    assert [d.data for d in quick] == [d.data for d in careful]
+    assert [d.location for d in quick] == [d.location for d in careful]
+    assert quick_issues == careful_issues
+
+
 def test_remembered_tags_are_the_tags_of_the_text_even_once_forgotten(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -74,7 +83,11 @@ def test_remembered_tags_are_the_tags_of_the_text_even_once_forgotten(
 def test_well_formed_manifests_are_composed_by_libyaml() -> None:
     assert yamlcompose.CLoader is not None
     for text in _manifest_texts(valid_only=True):
-        assert yamlcompose.composed_by_libyaml(text) is not None
+        composed = yamlcompose.composed_by_libyaml(text)
+        assert composed is not None
+        nodes, measured = composed
+        for node in nodes:  # and built by the quick builder, when no position is wanted
+            yamlio._QuickBuild(guard=not measured)(node)
 
 
 @pytest.mark.parametrize(
