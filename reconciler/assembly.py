@@ -1,11 +1,13 @@
 """Live objects from PostHog's lists: the names and ids of every object (the directory) and
 each object in canonical form.
 
-A project's lists arrive one kind after another, and turning them into live objects is CPU
-work (ids become names, PostHog's forms become phsync's). :class:`Assembly` turns each kind
-into live objects as soon as its list and the lists of the kinds it names are in, on the thread
-that read the last of them: the work fills the time the reading leaves free, rather than
-waiting for the last page of the longest list.
+A project's lists arrive page by page, and turning them into live objects is CPU work (ids
+become names, PostHog's forms become phsync's). :class:`Assembly` does it as the pages arrive,
+on the threads that read them: the work fills the time the reading leaves free, rather than
+waiting for the last page of the longest list. An object is made once the lists of the kinds
+it names are whole; one that named an object of a list still arriving (a flag that depends on
+another flag) is made again once that list is whole, since a later page may change which
+object holds a name.
 """
 
 from __future__ import annotations
@@ -76,10 +78,25 @@ def to_live_object(kind: str, raw: Raw, directory: Directory) -> LiveObject:
     )
 
 
+class _Watching(Directory):
+    """The names of the kinds read whole so far, noting whether a name of a kind still being
+    read was asked for (that answer may change)."""
+
+    def __init__(self, whole: Directory, pending: Collection[str]) -> None:
+        super().__init__(ids=whole.ids, names=whole.names)
+        self.pending = pending
+        self.asked_pending = False
+
+    def name_of(self, kind: str, object_id: Any) -> str:
+        if kind in self.pending:
+            self.asked_pending = True
+        return super().name_of(kind, object_id)
+
+
 class Assembly:
-    """The live objects of ``kinds``, each kind made as soon as it and the kinds it names
-    (``refers_to``) have arrived. :meth:`arrived` may be called from several threads, once per
-    kind with its whole list; :meth:`finished` once every kind has arrived."""
+    """The live objects of ``kinds``, made as their lists arrive. Each kind's reading thread
+    calls :meth:`growing` as its list grows and :meth:`arrived` once with the whole list;
+    :meth:`finished` once every kind has arrived."""
 
     def __init__(self, kinds: Collection[str] = KINDS) -> None:
         self.kinds = tuple(kinds)
@@ -88,6 +105,9 @@ class Assembly:
         self._parts: dict[str, Directory] = {}
         self._objects: dict[str, list[LiveObject]] = {}
         self._taken: set[str] = set()
+        # Objects made before their list was whole, and which of them to make again.
+        self._early: dict[str, list[LiveObject]] = {}
+        self._again: dict[str, list[int]] = {}
 
     @classmethod
     def of(cls, raw_by_kind: Mapping[str, list[Raw]]) -> Assembly:
@@ -100,6 +120,31 @@ class Assembly:
     def lists(self) -> dict[str, list[Raw]]:
         """The lists as they arrived, in the order of ``kinds``."""
         return {kind: self._lists[kind] for kind in self.kinds if kind in self._lists}
+
+    def made(self) -> dict[str, int]:
+        """How many objects of each kind are made so far."""
+        with self._lock:
+            counts = {kind: len(objects) for kind, objects in self._early.items()}
+            counts.update((kind, len(objects)) for kind, objects in self._objects.items())
+        return counts
+
+    def growing(self, kind: str, objects: list[Raw]) -> None:
+        """``kind``'s list so far (the same list, longer at each call, on the thread that reads
+        it): make the objects not made yet, once the other kinds they name are whole."""
+        with self._lock:
+            named = [other for other in REGISTRY[kind].refers_to if other in self.kinds]
+            if any(other not in self._parts for other in named if other != kind):
+                return
+            whole = self._names_for(kind)
+            pending = [other for other in named if other not in self._parts]
+        early = self._early.setdefault(kind, [])
+        again = self._again.setdefault(kind, [])
+        watching = _Watching(whole, pending)
+        for raw in objects[len(early) :]:
+            watching.asked_pending = False
+            early.append(to_live_object(kind, raw, watching))
+            if watching.asked_pending:
+                again.append(len(early) - 1)
 
     def arrived(self, kind: str, objects: list[Raw]) -> None:
         """``kind``'s whole list is in: make every kind that is ready now and that no other
@@ -115,10 +160,20 @@ class Assembly:
             ]
             self._taken.update(ready)
         for waiting in ready:
-            directory = self._names_for(waiting)
-            made = [to_live_object(waiting, raw, directory) for raw in self._lists[waiting]]
+            made = self._make(waiting)
             with self._lock:
                 self._objects[waiting] = made
+
+    def _make(self, kind: str) -> list[LiveObject]:
+        """Every object of ``kind``, whose list and the lists it names are whole: those made
+        early are kept, unless they named an object of a list that was not whole then."""
+        objects = self._lists[kind]
+        made = self._early.pop(kind, [])
+        directory = self._names_for(kind)
+        for index in self._again.pop(kind, []):
+            made[index] = to_live_object(kind, objects[index], directory)
+        made.extend(to_live_object(kind, raw, directory) for raw in objects[len(made) :])
+        return made
 
     def _named_are_in(self, kind: str) -> bool:
         named = REGISTRY[kind].refers_to

@@ -116,6 +116,9 @@ RawLists = dict[str, list[dict[str, Any]]]
 # the next), so one kind is read a page at a time; reading the kinds side by side hides the
 # network's latency of all but the longest chain. The client's rate budget paces them all.
 LIST_READERS = 4
+# How many more objects of a list arrive before those are made into live objects (a list page
+# holds up to 1,000).
+GROWING_STEP = 250
 # The user records PostHog nests in every object (the same few people, thousands of times).
 USER_FIELDS = ("created_by", "last_modified_by")
 
@@ -144,12 +147,12 @@ def read_lists(
     kinds: Collection[str] = KINDS,
     progress: ProgressFn | None = None,
     stop: Callable[[], bool] = lambda: False,
-    arrived: Callable[[str, list[dict[str, Any]]], None] | None = None,
+    into: Assembly | None = None,
 ) -> RawLists:
     """Every kind's list pages (up to :data:`LIST_READERS` kinds at once, each in its order);
     ``stop()`` is asked between objects and ends the reading early (what was read so far is
-    returned, and is not to be planned against). ``arrived(kind, objects)`` is called on the
-    reading thread with each kind's whole list (never a list cut short). The first error
+    returned, and is not to be planned against). Each list is handed to ``into`` as it grows
+    and once whole (never a list cut short), on the thread that reads it. The first error
     stops the other readers."""
     failed = threading.Event()
     users = _SharedUsers()
@@ -170,8 +173,10 @@ def read_lists(
                 found.append(raw)
                 if halted():
                     return found
-            if arrived is not None:
-                arrived(kind, found)
+                if into is not None and len(found) % GROWING_STEP == 0:
+                    into.growing(kind, found)
+            if into is not None:
+                into.arrived(kind, found)
         except BaseException:
             failed.set()
             raise
@@ -194,7 +199,7 @@ def read_live(
     """Every kind's list, each made into live objects as soon as it and the kinds it names are
     read (see :func:`read_lists` for ``stop``)."""
     assembly = Assembly(kinds)
-    read_lists(client, kinds=kinds, progress=progress, stop=stop, arrived=assembly.arrived)
+    read_lists(client, kinds=kinds, progress=progress, stop=stop, into=assembly)
     return assembly
 
 

@@ -5,6 +5,7 @@ kinds it names allow."""
 from __future__ import annotations
 
 import itertools
+import random
 import threading
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -58,7 +59,9 @@ def full_dashboards(served: dict[str, list[dict[str, Any]]]) -> list[dict[str, A
 
 def _all_at_the_end(lists: Mapping[str, list[dict[str, Any]]]) -> dict[str, list[Any]]:
     directory = build_directory(lists)
-    return {kind: [to_live_object(kind, raw, directory) for raw in raws] for kind, raws in lists.items()}
+    return {
+        kind: [to_live_object(kind, raw, directory) for raw in raws] for kind, raws in lists.items()
+    }
 
 
 class Recording(Directory):
@@ -98,11 +101,98 @@ def test_any_order_of_arrival_gives_what_making_everything_at_the_end_gives(
     assert directory == build_directory(lists)
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_lists_made_as_they_grow_give_what_making_everything_at_the_end_gives(
+    seed: int, lists: dict[str, list[dict[str, Any]]]
+) -> None:
+    """Pages of the kinds interleaved at random, each list in pieces of random sizes."""
+    rng = random.Random(seed)
+    steps = []
+    for kind, raws in lists.items():
+        cuts = sorted(rng.sample(range(1, len(raws)), min(4, len(raws) - 1)))
+        steps += [(kind, cut) for cut in cuts] + [(kind, len(raws))]
+    rng.shuffle(steps)
+    assembly = Assembly(KINDS)
+    grown: dict[str, list[dict[str, Any]]] = {kind: [] for kind in KINDS}
+    done = set()
+    for kind, upto in steps:
+        if kind in done or upto <= len(grown[kind]):
+            continue  # a list only grows; once whole, it is done
+        grown[kind].extend(lists[kind][len(grown[kind]) : upto])
+        if upto == len(lists[kind]):
+            assembly.arrived(kind, grown[kind])
+            done.add(kind)
+        else:
+            assembly.growing(kind, grown[kind])
+    for kind in KINDS:
+        if kind not in done:
+            grown[kind].extend(lists[kind][len(grown[kind]) :])
+            assembly.arrived(kind, grown[kind])
+    live, _ = assembly.finished()
+    assert live.objects == _all_at_the_end(lists)
+
+
+def test_objects_are_made_while_their_list_grows_once_the_kinds_they_name_are_whole(
+    lists: dict[str, list[dict[str, Any]]],
+) -> None:
+    assembly = Assembly(KINDS)
+    flags = lists["FeatureFlag"]
+    assembly.growing("FeatureFlag", flags[:10])
+    assert assembly.made().get("FeatureFlag", 0) == 0  # the cohorts they name are not in
+    assembly.arrived("Cohort", lists["Cohort"])
+    assembly.growing("FeatureFlag", flags[:10])
+    assert assembly.made()["FeatureFlag"] == 10
+
+
+def test_a_flag_made_early_names_the_flag_it_depends_on_as_the_whole_list_does() -> None:
+    """A flag that depends on flag 7 is made before flag 7 arrives, then a managed flag with
+    the same key and an older id arrives: the name goes to the older one, and the reference
+    to 7 reads as #7, as if every flag had been there from the start."""
+
+    def flag(
+        flag_id: int, key: str, depends_on: int | None = None, managed: bool = True
+    ) -> dict[str, Any]:
+        properties = (
+            [
+                {
+                    "key": str(depends_on),
+                    "type": "flag",
+                    "value": True,
+                    "operator": "flag_evaluates_to",
+                }
+            ]
+            if depends_on is not None
+            else []
+        )
+        return {
+            "id": flag_id,
+            "key": key,
+            "name": "",
+            "active": True,
+            "tags": ["managed-by-phsync"] if managed else [],
+            "filters": {"groups": [{"properties": properties, "rollout_percentage": 100}]},
+        }
+
+    first = [flag(10, "child", depends_on=7), flag(11, "other", depends_on=12)]
+    rest = [flag(7, "parent"), flag(12, "later"), flag(3, "parent")]
+    assembly = Assembly(["FeatureFlag"])
+    assembly.growing("FeatureFlag", first)
+    assert assembly.made()["FeatureFlag"] == 2
+    assembly.arrived("FeatureFlag", first + rest)
+    live, _ = assembly.finished()
+    expected = _all_at_the_end({"FeatureFlag": first + rest})["FeatureFlag"]
+    assert live.objects["FeatureFlag"] == expected
+    named = [p["key"] for p in expected[0].spec["filters"]["groups"][0]["properties"]]
+    assert named == ["#7"]  # the younger of two managed "parent" flags holds no name
+    named = [p["key"] for p in expected[1].spec["filters"]["groups"][0]["properties"]]
+    assert named == ["later"]
+
+
 def test_a_kind_is_made_once_it_and_the_kinds_it_names_are_in(
     lists: dict[str, list[dict[str, Any]]],
 ) -> None:
     assembly = Assembly(KINDS)
-    made = lambda: set(assembly._objects)  # noqa: E731
+    made = lambda: {kind for kind, count in assembly.made().items() if count}  # noqa: E731
     assembly.arrived("FeatureFlag", lists["FeatureFlag"])
     assert made() == set()  # its cohorts' names are not in yet
     assembly.arrived("Action", lists["Action"])
@@ -168,20 +258,27 @@ class Lists:
         raise AssertionError("no single reads expected")
 
 
+class Noting(Assembly):
+    """An assembly that notes each whole list that arrives, and on which thread."""
+
+    def __init__(self, seen: list[tuple[str, int, str]]) -> None:
+        super().__init__()
+        self.seen = seen
+
+    def arrived(self, kind: str, objects: list[dict[str, Any]]) -> None:
+        self.seen.append((kind, len(objects), threading.current_thread().name))
+        super().arrived(kind, objects)
+
+
 def test_each_whole_list_arrives_once_on_the_thread_that_read_it(lists: dict[str, Any]) -> None:
     seen: list[tuple[str, int, str]] = []
-    read_lists(
-        Lists(lists),
-        arrived=lambda kind, objects: seen.append(
-            (kind, len(objects), threading.current_thread().name)
-        ),
-    )
+    read_lists(Lists(lists), into=Noting(seen))
     assert sorted(kind for kind, _, _ in seen) == sorted(KINDS)
     assert all(count == len(lists[kind]) for kind, count, _ in seen)
     assert threading.main_thread().name not in {thread for _, _, thread in seen}
 
 
 def test_a_list_cut_short_never_arrives(lists: dict[str, Any]) -> None:
-    seen: list[str] = []
-    read_lists(Lists(lists), kinds=["Cohort"], stop=lambda: True, arrived=lambda k, o: seen.append(k))
+    seen: list[tuple[str, int, str]] = []
+    read_lists(Lists(lists), kinds=["Cohort"], stop=lambda: True, into=Noting(seen))
     assert seen == []
