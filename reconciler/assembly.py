@@ -13,7 +13,7 @@ object holds a name.
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
 from reconciler.model import KINDS, ResourceKey
@@ -101,6 +101,8 @@ class Assembly:
     def __init__(self, kinds: Collection[str] = KINDS) -> None:
         self.kinds = tuple(kinds)
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)  # a kind made, or the reading ended
+        self._ended = False
         self._lists: dict[str, list[Raw]] = {}
         self._parts: dict[str, Directory] = {}
         self._objects: dict[str, list[LiveObject]] = {}
@@ -161,8 +163,31 @@ class Assembly:
             self._taken.update(ready)
         for waiting in ready:
             made = self._make(waiting)
-            with self._lock:
+            with self._changed:
                 self._objects[waiting] = made
+                self._changed.notify_all()
+
+    def end(self) -> None:
+        """The reading is over (whole, failed or stopped): :meth:`as_made` waits no more."""
+        with self._changed:
+            self._ended = True
+            self._changed.notify_all()
+
+    def as_made(self) -> Iterator[tuple[str, list[LiveObject]]]:
+        """Each kind and its live objects as soon as they are made, until every kind is or
+        the reading ends; for a thread other than the readers."""
+        given: set[str] = set()
+        while len(given) < len(self.kinds):
+            with self._changed:
+                ready = self._changed.wait_for(
+                    lambda: [k for k in self.kinds if k in self._objects and k not in given]
+                    or self._ended
+                )
+            if not isinstance(ready, list):  # ended, and nothing more was made
+                return
+            for kind in ready:
+                given.add(kind)
+                yield kind, self._objects[kind]
 
     def _make(self, kind: str) -> list[LiveObject]:
         """Every object of ``kind``, whose list and the lists it names are whole: those made

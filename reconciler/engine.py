@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -40,8 +40,18 @@ from reconciler.live import (
     managed_duplicates,
     read_live,
 )
+from reconciler.matching import Wanted, by_kind
 from reconciler.model import Action, Manifest, ResourceKey
-from reconciler.plan import Change, LiveState, Plan, build_plan, desired_forms, guard
+from reconciler.plan import (
+    Change,
+    KindShare,
+    LiveState,
+    Plan,
+    build_plan,
+    desired_forms,
+    guard,
+    share_of,
+)
 from reconciler.policy import check_policies
 from reconciler.reading import (
     LiveReading,
@@ -152,6 +162,13 @@ def make_plan(
         m.key: tuple(ref.target for ref in manifest_io.references(m)) for m in ordered
     }
     wanted = desired_forms(ordered)
+    # Each kind's share of the plan as soon as it is read (a dashboard with text tiles is read
+    # again in full first, so dashboards then wait for the whole project).
+    shares = (
+        _shares_as_read(reading, wanted, references, later={"Dashboard"} if tiles else set())
+        if reading
+        else {}
+    )
     assembly = reading.assembly() if reading else read_live(client, progress=progress)
     live, directory = live_from_lists(
         client, assembly, dashboards_with_tiles=tiles, progress=progress
@@ -166,6 +183,7 @@ def make_plan(
         ordered,
         live,
         wanted=wanted,
+        shares=shares,
         references=references,
         prune=prune,
         targets=targets,
@@ -190,6 +208,23 @@ def make_plan(
         plan = replace(plan, changes=attach_last_changes(plan.changes, client, activity_lookups))
     plan = attach_change_requests(plan, client, live, directory)
     return Planned(plan=plan, live=live, directory=directory)
+
+
+def _shares_as_read(
+    reading: LiveReading,
+    wanted: Sequence[Wanted],
+    references: Mapping[ResourceKey, Sequence[ResourceKey]],
+    *,
+    later: Collection[str],
+) -> dict[str, KindShare]:
+    """The share of the plan of each kind but those ``later``, worked out while the others
+    are still read; none of a kind whose reading failed (the error comes after)."""
+    grouped = by_kind(wanted)
+    return {
+        kind: share_of(kind, grouped.get(kind, []), objects, references)
+        for kind, objects in reading.as_made()
+        if kind not in later
+    }
 
 
 ACTIVITY_PARALLELISM = 10

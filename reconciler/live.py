@@ -195,11 +195,15 @@ def read_live(
     kinds: Collection[str] = KINDS,
     progress: ProgressFn | None = None,
     stop: Callable[[], bool] = lambda: False,
+    into: Assembly | None = None,
 ) -> Assembly:
-    """Every kind's list, each made into live objects as soon as it and the kinds it names are
-    read (see :func:`read_lists` for ``stop``)."""
-    assembly = Assembly(kinds)
-    read_lists(client, kinds=kinds, progress=progress, stop=stop, into=assembly)
+    """Every kind's list, made into live objects as it arrives (``into``, or a new
+    :class:`Assembly`; see :func:`read_lists` for ``stop``)."""
+    assembly = into if into is not None else Assembly(kinds)
+    try:
+        read_lists(client, kinds=kinds, progress=progress, stop=stop, into=assembly)
+    finally:
+        assembly.end()
     return assembly
 
 

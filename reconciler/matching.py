@@ -57,24 +57,38 @@ def pair(wanted: Sequence[Wanted], live: Mapping[str, Sequence[LiveObject]]) -> 
     """Pair every manifest with at most one live object, and every live object with at most
     one manifest (checked: see :func:`one_to_one`)."""
     out = Pairing()
-    by_kind: dict[str, list[Wanted]] = {}
-    for item in wanted:
-        by_kind.setdefault(item.manifest.kind, []).append(item)
-    for kind, items in by_kind.items():
-        objects = live.get(kind, ())
-        if kind == "Annotation":
-            _pair_annotations(items, objects, out)
-        else:
-            _pair_by_identity(kind, items, objects, out)
-    one_to_one(
-        [
-            Claim(w.manifest.kind, out.live[w.manifest.key].id, w.manifest.key,
-                  str(w.manifest.location))
-            for w in wanted
-            if w.manifest.key in out.live
-        ]
-    )
+    for kind, items in by_kind(wanted).items():
+        pair_kind(kind, items, live.get(kind, ()), out)
+    one_to_one(claims(wanted, out))
     return out
+
+
+def by_kind(wanted: Sequence[Wanted]) -> dict[str, list[Wanted]]:
+    """The manifests of each kind, in their order."""
+    found: dict[str, list[Wanted]] = {}
+    for item in wanted:
+        found.setdefault(item.manifest.kind, []).append(item)
+    return found
+
+
+def pair_kind(
+    kind: str, items: Sequence[Wanted], objects: Sequence[LiveObject], out: Pairing
+) -> None:
+    """Pair the manifests of one kind with its live objects, into ``out`` (unchecked)."""
+    if kind == "Annotation":
+        _pair_annotations(items, objects, out)
+    else:
+        _pair_by_identity(kind, items, objects, out)
+
+
+def claims(wanted: Sequence[Wanted], pairing: Pairing) -> list[Claim]:
+    """Each paired manifest's claim on its live object, in the order of ``wanted``."""
+    return [
+        Claim(w.manifest.kind, pairing.live[w.manifest.key].id, w.manifest.key,
+              str(w.manifest.location))
+        for w in wanted
+        if w.manifest.key in pairing.live
+    ]
 
 
 def _pair_by_identity(

@@ -7,7 +7,7 @@ state, and returns a :class:`Plan`. It does no I/O: no network, no clock, no fil
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -15,7 +15,7 @@ from reconciler import __version__, paths
 from reconciler.approvals import ChangeRequest
 from reconciler.diff import FieldChange, diff
 from reconciler.errors import PhsyncError
-from reconciler.matching import Claim, Wanted, one_to_one, pair
+from reconciler.matching import Claim, Pairing, Wanted, by_kind, claims, one_to_one, pair_kind
 from reconciler.model import KINDS, Action, Manifest, ResourceKey, Violation
 from reconciler.resources import REGISTRY
 from reconciler.resources.base import Json, LiveObject
@@ -203,33 +203,30 @@ def desired_forms(manifests: Sequence[Manifest]) -> list[Wanted]:
     return [Wanted(m, REGISTRY[m.kind].canonical(m.spec)) for m in manifests]
 
 
-def build_plan(
-    manifests: Sequence[Manifest],
-    live: LiveState,
-    *,
-    wanted: Sequence[Wanted] | None = None,
-    references: Mapping[ResourceKey, Sequence[ResourceKey]] | None = None,
-    prune: bool = False,
-    targets: Sequence[ResourceKey] = (),
-    host: str = "",
-    project_id: int | str | None = None,
-) -> Plan:
-    """Compare manifests with live objects; pure.
+@dataclass(frozen=True)
+class KindShare:
+    """One kind's share of a plan, which needs that kind's manifests and live objects alone:
+    which object each manifest names, and the changes that create, adopt or update them (in
+    the manifests' order). A plan works it out for each kind as soon as the kind is read."""
 
-    ``manifests`` must be in dependency order (referenced objects first); ``wanted`` is
-    :func:`desired_forms` of them when the caller has it already. ``references`` maps
-    each manifest's key to the keys it refers to, to order the apply. An unmanaged object that
-    a manifest names is adopted, even when no field differs: apply writes phsync's marker on
-    it, so that phsync owns it from then on (``--prune`` deletes it once its manifest goes).
-    """
-    if wanted is None:
-        wanted = desired_forms(manifests)
-    pairing = pair(wanted, live.objects)
-    matched: set[int] = set()
-    upserts: list[Change] = []
+    kind: str
+    pairing: Pairing
+    upserts: tuple[Change, ...]
+
+
+def share_of(
+    kind: str,
+    wanted: Sequence[Wanted],
+    objects: Sequence[LiveObject],
+    references: Mapping[ResourceKey, Sequence[ResourceKey]] | None = None,
+) -> KindShare:
+    """``kind``'s share of the plan of ``wanted`` (that kind's manifests, in order); pure."""
+    pairing = Pairing()
+    pair_kind(kind, wanted, objects, pairing)
+    adapter = REGISTRY[kind]
     refs = references or {}
+    upserts: list[Change] = []
     for manifest, desired in ((w.manifest, w.desired) for w in wanted):
-        adapter = REGISTRY[manifest.kind]
         current = pairing.live.get(manifest.key)
         common: dict[str, Any] = {
             "key": manifest.key,
@@ -239,23 +236,61 @@ def build_plan(
             "depends_on": tuple(refs.get(manifest.key, ())),
         }
         if current is None:
-            change = Change(Action.CREATE, fields=_creation(desired), **common)
-        else:
-            matched.add(id(current))
-            aligned = adapter.align(desired, current.spec)
-            ignore = tuple(paths.parse(p) for p in manifest.ignore)
-            fields = diff(desired, aligned, ignore=ignore, lists=adapter.list_rule)
-            if not fields and current.managed:
-                continue
-            action = Action.UPDATE if current.managed else Action.ADOPT
-            change = Change(
-                action,
-                object_id=current.id,
-                fields=fields,
-                live_version=current.version,
+            upserts.append(Change(Action.CREATE, fields=_creation(desired), **common))
+            continue
+        aligned = adapter.align(desired, current.spec)
+        ignore = tuple(paths.parse(p) for p in manifest.ignore)
+        fields = diff(desired, aligned, ignore=ignore, lists=adapter.list_rule)
+        if not fields and current.managed:
+            continue
+        action = Action.UPDATE if current.managed else Action.ADOPT
+        upserts.append(
+            Change(
+                action, object_id=current.id, fields=fields, live_version=current.version,
                 **common,
             )
-        upserts.append(change)
+        )
+    return KindShare(kind, pairing, tuple(upserts))
+
+
+def build_plan(
+    manifests: Sequence[Manifest],
+    live: LiveState,
+    *,
+    wanted: Sequence[Wanted] | None = None,
+    shares: Mapping[str, KindShare] | None = None,
+    references: Mapping[ResourceKey, Sequence[ResourceKey]] | None = None,
+    prune: bool = False,
+    targets: Sequence[ResourceKey] = (),
+    host: str = "",
+    project_id: int | str | None = None,
+) -> Plan:
+    """Compare manifests with live objects; pure.
+
+    ``manifests`` must be in dependency order (referenced objects first); ``wanted`` is
+    :func:`desired_forms` of them, and ``shares`` the kinds' shares (:func:`share_of`), where
+    the caller has them already. ``references`` maps each manifest's key to the keys it refers
+    to, to order the apply. An unmanaged object that a manifest names is adopted, even when no
+    field differs: apply writes phsync's marker on it, so that phsync owns it from then on
+    (``--prune`` deletes it once its manifest goes).
+    """
+    if wanted is None:
+        wanted = desired_forms(manifests)
+    grouped = by_kind(wanted)
+    done = shares or {}
+    every = [
+        done.get(kind)
+        or share_of(kind, grouped.get(kind, []), live.objects.get(kind, ()), references)
+        for kind in dict.fromkeys([*grouped, *live.objects])
+    ]
+    pairing = Pairing()
+    for share in every:
+        pairing.live.update(share.pairing.live)
+        pairing.notes.extend(share.pairing.notes)
+    one_to_one(claims(wanted, pairing))
+    order = {w.manifest.key: index for index, w in enumerate(wanted)}
+    upserts = sorted((c for share in every for c in share.upserts), key=lambda c: order[c.key])
+    matched = {id(obj) for obj in pairing.live.values()}
 
     deletes: list[Change] = []
     orphans = [
@@ -324,23 +359,3 @@ def _warn(change: Change, live: LiveState, current: LiveObject | None) -> Change
     if not found:
         return change
     return replace(change, warnings=tuple(found))
-
-
-def parse_targets(texts: Iterable[str]) -> tuple[ResourceKey, ...]:
-    out = []
-    for text in texts:
-        try:
-            key = ResourceKey.parse(text)
-        except ValueError:
-            raise PhsyncError(
-                f"--target {text!r} is not KIND/NAME",
-                hint="for example --target FeatureFlag/new-checkout",
-            ) from None
-        kinds = {kind.lower(): kind for kind in KINDS}
-        if key.kind.lower() not in kinds:
-            raise PhsyncError(
-                f"--target {text!r}: unknown kind {key.kind!r}",
-                hint="kinds are " + ", ".join(KINDS),
-            )
-        out.append(ResourceKey(kinds[key.kind.lower()], key.name))
-    return tuple(out)

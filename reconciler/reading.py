@@ -13,6 +13,7 @@ from typing import TypeVar
 from reconciler.assembly import Assembly
 from reconciler.live import ApiClient, read_live
 from reconciler.lock import ApplyLock, Holder
+from reconciler.resources.base import LiveObject
 
 Progress = Callable[[str], None]
 T = TypeVar("T")
@@ -28,7 +29,7 @@ class LiveReading:
 
     def __init__(self, client: ApiClient, progress: Progress | None = None) -> None:
         self._stop = threading.Event()
-        self._assembly: Assembly | None = None
+        self._assembly = Assembly()
         self._error: BaseException | None = None
         self._thread = threading.Thread(
             target=self._read, args=(client, progress), name="phsync-live-read", daemon=True
@@ -37,16 +38,20 @@ class LiveReading:
 
     def _read(self, client: ApiClient, progress: Progress | None) -> None:
         try:
-            self._assembly = read_live(client, progress=progress, stop=self._stop.is_set)
+            read_live(client, progress=progress, stop=self._stop.is_set, into=self._assembly)
         except BaseException as exc:  # handed to the thread that asks for the lists
             self._error = exc
+
+    def as_made(self) -> Iterator[tuple[str, list[LiveObject]]]:
+        """Each kind's live objects as soon as they are made (see :meth:`Assembly.as_made`);
+        after a failed reading, :meth:`assembly` raises its error."""
+        return self._assembly.as_made()
 
     def assembly(self) -> Assembly:
         """The lists once read, as live objects; an error of the reading is raised here."""
         self._thread.join()
         if self._error is not None:
             raise self._error
-        assert self._assembly is not None
         return self._assembly
 
     def cancel(self) -> None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from reconciler.errors import PhsyncError
 from reconciler.manifests.hints import closest
-from reconciler.model import Manifest, ResourceKey
+from reconciler.model import KINDS, Manifest, ResourceKey
 from reconciler.plan import LiveState
 
 
@@ -45,3 +45,23 @@ def check_targets(
             hint="name objects as KIND/NAME with a flag's key or another kind's name, "
             "e.g. --target FeatureFlag/new-checkout",
         )
+
+
+def parse_targets(texts: Iterable[str]) -> tuple[ResourceKey, ...]:
+    out = []
+    for text in texts:
+        try:
+            key = ResourceKey.parse(text)
+        except ValueError:
+            raise PhsyncError(
+                f"--target {text!r} is not KIND/NAME",
+                hint="for example --target FeatureFlag/new-checkout",
+            ) from None
+        kinds = {kind.lower(): kind for kind in KINDS}
+        if key.kind.lower() not in kinds:
+            raise PhsyncError(
+                f"--target {text!r}: unknown kind {key.kind!r}",
+                hint="kinds are " + ", ".join(KINDS),
+            )
+        out.append(ResourceKey(kinds[key.kind.lower()], key.name))
+    return tuple(out)

@@ -17,8 +17,9 @@ from reconciler.config import Environment, ProjectConfig
 from reconciler.errors import PermissionDeniedError, PhsyncError
 from reconciler.hygiene import scan_configured
 from reconciler.model import Manifest
-from reconciler.plan import Plan, parse_targets
+from reconciler.plan import Plan
 from reconciler.reading import LiveReading, reading_live
+from reconciler.targets import parse_targets
 
 ACTIVITY_LOOKUPS = 50
 

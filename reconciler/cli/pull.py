@@ -20,12 +20,12 @@ from reconciler.config import (
 from reconciler.errors import ConfigError
 from reconciler.manifests import yamlio
 from reconciler.model import SourceLocation
-from reconciler.plan import parse_targets
 from reconciler.pull import Site, plan_pull, sites
 from reconciler.pull.files import new_manifests, read_text, rewritten, write_all
 from reconciler.pull.overrides import might_be
 from reconciler.pull.report import FileText, diffs, summary
 from reconciler.reading import reading_live
+from reconciler.targets import parse_targets
 
 
 def _sites(

@@ -16,19 +16,31 @@ from bench import generate
 from reconciler.assembly import Assembly, build_directory, to_live_object
 from reconciler.client import PostHogClient
 from reconciler.emulator import Emulator, EmulatorConfig
+from reconciler.engine import load_manifests
 from reconciler.live import read_lists
-from reconciler.model import KINDS
+from reconciler.manifests import dependency_order, references
+from reconciler.matching import by_kind
+from reconciler.model import KINDS, Manifest
+from reconciler.plan import build_plan, desired_forms, share_of
 from reconciler.resources import REGISTRY
 from reconciler.resources.base import Directory
 from reconciler.settings import Secret, Settings
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[str, Any]]]:
-    """Every kind's list as the emulator answers it, for a generated project whose objects
-    name each other (flags their cohorts and other flags, insights their actions, ...)."""
+def project() -> generate.Project:
+    """A generated project whose objects name each other (flags their cohorts and other
+    flags, insights their actions, ...), a quarter of its manifests changed."""
+    return generate.generate(generate.FULL.scaled(0.02), changed=0.25)
+
+
+@pytest.fixture(scope="module")
+def served(
+    project: generate.Project, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, list[dict[str, Any]]]:
+    """Every kind's list as the emulator answers it."""
     seed = tmp_path_factory.mktemp("seed") / "seed.json"
-    generate.write_seed(generate.generate(generate.FULL.scaled(0.02), changed=0), seed)
+    generate.write_seed(project, seed)
     emu = Emulator(EmulatorConfig(port=0, seed=str(seed)))
     emu.start()
     try:
@@ -282,3 +294,49 @@ def test_a_list_cut_short_never_arrives(lists: dict[str, Any]) -> None:
     seen: list[tuple[str, int, str]] = []
     read_lists(Lists(lists), kinds=["Cohort"], stop=lambda: True, into=Noting(seen))
     assert seen == []
+
+
+@pytest.fixture(scope="module")
+def manifests(
+    project: generate.Project, tmp_path_factory: pytest.TempPathFactory
+) -> list[Manifest]:
+    root = tmp_path_factory.mktemp("manifests")
+    generate.write_manifests(project, root)
+    return dependency_order(load_manifests([str(root)], references=False))
+
+
+@pytest.mark.parametrize("early", [(), ("Cohort",), ("FeatureFlag", "Insight"), KINDS])
+def test_kinds_planned_as_they_are_read_give_the_plan_of_all_at_once(
+    early: tuple[str, ...], lists: dict[str, Any], manifests: list[Manifest]
+) -> None:
+    live, _ = Assembly.of(lists).finished()
+    manifests = [m for index, m in enumerate(manifests) if index % 9]  # some objects deleted
+    wanted = desired_forms(manifests)
+    refs = {m.key: tuple(ref.target for ref in references(m)) for m in manifests}
+    grouped = by_kind(wanted)
+    shares = {
+        kind: share_of(kind, grouped.get(kind, []), live.objects[kind], refs) for kind in early
+    }
+    at_once = build_plan(manifests, live, references=refs, prune=True)
+    assert at_once.changes and any(c.action.value == "delete" for c in at_once.changes)
+    assert build_plan(manifests, live, shares=shares, references=refs, prune=True) == at_once
+
+
+def test_kinds_come_as_they_are_made_and_the_wait_ends_with_the_reading(
+    lists: dict[str, Any],
+) -> None:
+    assembly = Assembly(KINDS)
+    seen: list[str] = []
+
+    def read() -> None:
+        for kind in ("Action", "Cohort", "FeatureFlag"):
+            assembly.arrived(kind, lists[kind])
+        assembly.end()  # the reading failed: the other kinds never come
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    for kind, objects in assembly.as_made():
+        assert len(objects) == len(lists[kind])
+        seen.append(kind)
+    reader.join()
+    assert sorted(seen) == ["Action", "Cohort", "FeatureFlag"]

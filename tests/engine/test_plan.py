@@ -4,8 +4,9 @@ import pytest
 
 from reconciler.errors import PhsyncError
 from reconciler.model import Action, ResourceKey
-from reconciler.plan import Plan, build_plan, parse_targets
+from reconciler.plan import Plan, build_plan
 from reconciler.resources.base import MARKER_TAG
+from reconciler.targets import parse_targets
 
 from .helpers import live_state, manifest
 

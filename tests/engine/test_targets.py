@@ -6,8 +6,7 @@ import pytest
 
 from reconciler.errors import PhsyncError
 from reconciler.model import ResourceKey
-from reconciler.plan import parse_targets
-from reconciler.targets import check_targets
+from reconciler.targets import check_targets, parse_targets
 
 from .helpers import live_state, manifest
 
