@@ -192,10 +192,11 @@ class Assembly:
     def _make(self, kind: str) -> list[LiveObject]:
         """Every object of ``kind``, whose list and the lists it names are whole: those made
         early are kept, unless they named an object of a list that was not whole then."""
-        objects = self._lists[kind]
-        made = self._early.pop(kind, [])
-        directory = self._names_for(kind)
-        for index in self._again.pop(kind, []):
+        with self._lock:
+            objects = self._lists[kind]
+            made, again = self._early.pop(kind, []), self._again.pop(kind, [])
+            directory = self._names_for(kind)
+        for index in again:
             made[index] = to_live_object(kind, objects[index], directory)
         made.extend(to_live_object(kind, raw, directory) for raw in objects[len(made) :])
         return made
