@@ -283,14 +283,12 @@ def build_plan(
         or share_of(kind, grouped.get(kind, []), live.objects.get(kind, ()), references)
         for kind in dict.fromkeys([*grouped, *live.objects])
     ]
-    pairing = Pairing()
-    for share in every:
-        pairing.live.update(share.pairing.live)
-        pairing.notes.extend(share.pairing.notes)
-    one_to_one(claims(wanted, pairing))
-    order = {w.manifest.key: index for index, w in enumerate(wanted)}
+    for share in every:  # two manifests can only claim one object of their own kind
+        one_to_one(claims(grouped.get(share.kind, []), share.pairing))
+    changed = {c.key for share in every for c in share.upserts}
+    order = {w.manifest.key: i for i, w in enumerate(wanted) if w.manifest.key in changed}
     upserts = sorted((c for share in every for c in share.upserts), key=lambda c: order[c.key])
-    matched = {id(obj) for obj in pairing.live.values()}
+    matched = {id(obj) for share in every for obj in share.pairing.live.values()}
 
     deletes: list[Change] = []
     orphans = [
@@ -319,7 +317,7 @@ def build_plan(
     with_warnings = tuple(
         _warn(c, live, by_id.get((c.key.kind, c.object_id))) for c in selected
     )
-    notes: list[str] = list(pairing.notes)
+    notes = [note for share in every for note in share.pairing.notes]
     if orphans and not prune:
         notes.append(
             f"{len(orphans)} object(s) managed by phsync have no manifest; "
