@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.manifests import yamlcompose, yamlio
+from reconciler.manifests import yamlbuild, yamlcompose
 from reconciler.manifests.yamlio import parse_documents
 
 from .helpers import FIXTURES
@@ -87,7 +87,7 @@ def test_well_formed_manifests_are_composed_by_libyaml() -> None:
         assert composed is not None
         nodes, measured = composed
         for node in nodes:  # and built by the quick builder, when no position is wanted
-            yamlio._QuickBuild(guard=not measured)(node)
+            yamlbuild.QuickBuild(guard=not measured)(node)
 
 
 @pytest.mark.parametrize(
@@ -114,7 +114,7 @@ def test_a_tree_nobody_measured_is_guarded_by_the_builder(text: str) -> None:
     composed = yamlcompose.composed_by_libyaml(text)
     assert composed is not None and composed[1] is False  # no anchors: not measured
     with pytest.raises(yamlcompose.Unmeasured):
-        yamlio._build_documents(composed[0], "f.yaml", [], [], guard=True)
+        yamlbuild.build_documents(composed[0], "f.yaml", [], [], guard=True)
 
 
 def test_long_texts_go_to_the_careful_composer_which_stops_early() -> None:
