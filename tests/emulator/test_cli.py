@@ -124,6 +124,35 @@ def test_serves_until_interrupted() -> None:
     assert "Stopped." in err
 
 
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # as a script's background jobs start
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_stops_cleanly_on_a_signal_even_when_started_with_ctrl_c_ignored(stop: int) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("POSTHOG_")}
+    env["PYTHONUNBUFFERED"] = "1"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "reconciler", "emulator", "--port", "0", "--no-seed"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        preexec_fn=_ignore_sigint,
+    )
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().rsplit(" ", 1)[-1].strip()
+        assert requests.get(url + "/_emulator/health/", timeout=5).json()["status"] == "ok"
+        process.send_signal(stop)
+        _, err = process.communicate(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0
+    assert "Stopped." in err
+
+
 def test_default_key_is_announced() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("POSTHOG_")}
     env["PYTHONUNBUFFERED"] = "1"
