@@ -43,7 +43,7 @@ class SourceLocation:
         return f"{self.file}:{self.line}:{self.column}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # tens of thousands in a plan: keep them small
 class ResourceKey:
     """Identity of a managed object: its kind and its name (a flag's key, otherwise its name)."""
 
@@ -106,7 +106,7 @@ class Manifest:
         return self.location
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reference:
     """A manifest field that names another object: ``path`` inside ``source``'s spec."""
 

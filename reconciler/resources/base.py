@@ -66,7 +66,7 @@ class Directory:
         return self.names.get((kind, number), f"#{number}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per object of the project
 class LiveObject:
     """One object as PostHog returned it, with what phsync derives from it."""
 
