@@ -14,6 +14,7 @@ give the desired one, which is how the tests hold the diff to account.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -56,6 +57,14 @@ class FieldChange:
     within: str = ""
     live_path: paths.Path = field(default=(), compare=False, repr=False)
     desired_path: paths.Path = field(default=(), compare=False, repr=False)
+
+    @property
+    def top_level(self) -> str:
+        """The top-level field this change is in (``filters.groups[0]`` -> ``filters``).
+
+        The name ends at the first "." or "[": deeper parts may hold any text (a payload's
+        variant key may contain dots), so the rendered path is not parsed back."""
+        return re.split(r"[.\[]", self.path, maxsplit=1)[0]
 
     def to_dict(self) -> dict[str, Any]:
         return {

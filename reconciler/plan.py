@@ -6,7 +6,6 @@ state, and returns a :class:`Plan`. It does no I/O: no network, no clock, no fil
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -55,9 +54,7 @@ class Change:
     @property
     def field_names(self) -> frozenset[str]:
         """Top-level fields this change writes."""
-        # The top-level name ends at the first "." or "[": deeper parts may hold any text (a
-        # payload's variant key may contain dots), so the rendered path is not parsed back.
-        return frozenset(re.split(r"[.\[]", change.path, maxsplit=1)[0] for change in self.fields)
+        return frozenset(change.top_level for change in self.fields)
 
     def to_dict(self) -> dict[str, Any]:
         data = {

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 from collections.abc import Callable, Mapping, Sequence
 from difflib import SequenceMatcher
 from typing import Any
@@ -298,9 +297,4 @@ def _still_different(
     desired = adapter.canonical(after)
     live = adapter.align(desired, live_spec)
     changes = diff(desired, live, ignore=ignore, lists=adapter.list_rule)
-    return {top_level(c.path) for c in changes} & set(live_spec)
-
-
-def top_level(rendered: str) -> str:
-    """The top-level field of a rendered path (``filters.groups[0]`` -> ``filters``)."""
-    return re.split(r"[.\[]", rendered, maxsplit=1)[0]
+    return {c.top_level for c in changes} & set(live_spec)

@@ -18,13 +18,12 @@ from reconciler import paths
 from reconciler.diff import same
 from reconciler.export import exportable
 from reconciler.live import LOCK_FLAG_KEY
-from reconciler.matching import Wanted, pair
+from reconciler.matching import pair
 from reconciler.model import Action, Manifest, ResourceKey
-from reconciler.plan import Change, LiveState, Plan
+from reconciler.plan import Change, LiveState, Plan, desired_forms
 from reconciler.pull.edit import REMOVE, Edit, apply_edits
 from reconciler.pull.overrides import Site, effective, related
 from reconciler.pull.patch import object_changes
-from reconciler.resources import REGISTRY
 from reconciler.resources.base import LiveObject
 
 ABSENT: Any = object()  # Written.before where the manifest did not have the key
@@ -168,8 +167,7 @@ def undeclared(
 ) -> list[LiveObject]:
     """Live objects that no manifest declares, as export would write them: not phsync's
     apply lock, nor PostHog's generated usage dashboards and their insights."""
-    wanted = [Wanted(m, REGISTRY[m.kind].canonical(m.spec)) for m in manifests]
-    taken = {id(obj) for obj in pair(wanted, live.objects).live.values()}
+    taken = {id(obj) for obj in pair(desired_forms(manifests), live.objects).live.values()}
     everything = [obj for objects in live.objects.values() for obj in objects]
     generated = frozenset(
         o.id for o in everything if o.kind == "Dashboard" and not exportable(o)
