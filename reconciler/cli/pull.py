@@ -8,7 +8,7 @@ import click
 
 from reconciler import engine
 from reconciler.cli.options import connection_options, env_option
-from reconciler.cli.planning import ACTIVITY_LOOKUPS, client_for, stderr_progress
+from reconciler.cli.planning import client_for, make_plan, stderr_progress
 from reconciler.cli.reconcile import EXIT_CHANGES
 from reconciler.config import (
     ALL_ENVIRONMENTS,
@@ -124,15 +124,15 @@ def pull(
     with client, reading_live(client, stderr_progress) as reading:
         base = engine.load_manifests(paths, references=False)
         found = engine.effective_manifests(base, environment)
-        planned = engine.make_plan(
+        planned = make_plan(
             found,
             client,
-            targets=wanted,
-            host=client.origin,
-            project_id=project_id,
-            environment=environment.name if environment else None,
-            activity_lookups=ACTIVITY_LOOKUPS if activity else 0,
-            progress=stderr_progress,
+            project_id,
+            config,
+            environment,
+            prune=False,
+            targets=targets,
+            activity=activity,
             reading=reading,
         )
         pulled = plan_pull(

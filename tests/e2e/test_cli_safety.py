@@ -52,8 +52,12 @@ def test_apply_refuses_before_any_write_naming_every_missing_scope(limited: Any,
     assert not [f for f in flags if "managed-by-phsync" in (f.get("tags") or [])]
 
 
-def test_plan_names_every_missing_read_scope_at_once(limited: Any, repo: Path) -> None:
-    result = run_phsync("plan", str(repo), env=_env(limited, "phx_flags_only"))
+@pytest.mark.parametrize("command", ["plan", "pull"])
+def test_a_plan_names_every_missing_read_scope_at_once(
+    command: str, limited: Any, repo: Path
+) -> None:
+    result = run_phsync(command, "--dry-run" if command == "pull" else "--no-activity",
+                        str(repo), env=_env(limited, "phx_flags_only"))
     assert result.returncode == 1, result.stderr
     assert "'cohort:read', 'action:read', 'insight:read', 'dashboard:read', 'annotation:read'" \
         in result.stderr
